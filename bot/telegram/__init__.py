@@ -1,0 +1,1 @@
+"""The Telegram channel: python-telegram-bot handlers that translate to and from `Reply`."""

@@ -1,0 +1,1 @@
+"""Language understanding: the Rasa client and server, routing, language detection, search."""

@@ -1,0 +1,59 @@
+"""Turn a Parse into a decision: answer, ask to clarify, or put safety first.
+
+Why here and not Rasa's FallbackClassifier: the fallback classifier has one threshold for all
+intents, while a missed cry for help costs far more than an extra emergency notice, so safety
+routes get their own, lower bar, and the decision uses topic scores summed over entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nlu.parse import Parse
+
+SAFETY_ROUTES = frozenset({"emergency", "services.gbv", "services.children"})
+ACTION_ROUTES = frozenset({"handoff", "greet", "thanks", "goodbye", "language_change",
+                           "out_of_scope"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    confident: float = 0.50  # a route at or above this is answered directly ...
+    margin: float = 0.15  # ... when it leads the runner-up by at least this much
+    safety: float = 0.20  # a safety route at or above this ...
+    safety_margin: float = 0.40  # ... within this of the leader wins
+    out_of_scope: float = 0.50  # below this, "out of scope" turns into a clarification
+
+
+@dataclass(frozen=True)
+class Decision:
+    route: str
+    entry: str | None
+    confidence: float
+    clarify: bool
+    candidates: tuple[str, ...] = ()
+
+
+def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
+    """Choose what to do with a parsed message."""
+    ranked = parse.top_routes(6)
+    if not ranked:
+        return Decision("out_of_scope", None, 0.0, clarify=True)
+    top_route, top_score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+
+    for route, score in ranked:
+        if route in SAFETY_ROUTES and score >= thresholds.safety and (
+                top_score - score) <= thresholds.safety_margin:
+            return Decision(route, parse.best_entry(route), score, clarify=False)
+
+    topics = tuple(route for route, _ in ranked if route not in ACTION_ROUTES)[:3]
+    if top_route == "out_of_scope":
+        if top_score >= thresholds.out_of_scope:
+            return Decision(top_route, None, top_score, clarify=False)
+        return Decision(top_route, None, top_score, clarify=True, candidates=topics)
+    if top_score >= thresholds.confident and top_score - runner_up >= thresholds.margin:
+        return Decision(top_route, parse.best_entry(top_route), top_score, clarify=False)
+    candidates = topics if top_route in topics else (top_route, *topics[:2])
+    return Decision(top_route, parse.best_entry(top_route), top_score, clarify=True,
+                    candidates=candidates)

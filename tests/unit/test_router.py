@@ -1,0 +1,52 @@
+"""Routing decisions: confident answers, clarifying questions, and safety first."""
+
+from __future__ import annotations
+
+from nlu.parse import IntentScore, Parse
+from nlu.router import decide
+
+
+def parse(**scores: float) -> Parse:
+    return Parse.from_ranking([IntentScore(name.replace("_DOT_", "."), score)
+                               for name, score in scores.items()])
+
+
+def test_confident_topic_is_answered_with_its_best_entry() -> None:
+    decision = decide(parse(**{"transport.tickets__deutschlandticket": 0.7,
+                               "transport.tickets__single_ticket": 0.2, "greet": 0.1}))
+    assert (decision.route, decision.entry, decision.clarify) == (
+        "transport.tickets", "deutschlandticket", False)
+    assert round(decision.confidence, 2) == 0.9  # entries of a topic add up
+
+
+def test_close_call_asks_with_two_or_three_topics() -> None:
+    decision = decide(parse(**{"services.housing__renting": 0.40,
+                               "services.money__social_benefits": 0.35,
+                               "rights.work__minimum_wage": 0.15, "greet": 0.10}))
+    assert decision.clarify
+    assert decision.candidates[:2] == ("services.housing", "services.money")
+    assert 2 <= len(decision.candidates) <= 3
+
+
+def test_safety_route_wins_when_close() -> None:
+    decision = decide(parse(**{"services.housing__emergency_shelter": 0.55,
+                               "services.gbv__domestic_violence": 0.30, "greet": 0.15}))
+    assert decision.route == "services.gbv"
+    assert not decision.clarify
+
+
+def test_safety_route_does_not_win_when_far_behind() -> None:
+    decision = decide(parse(**{"transport.tickets__single_ticket": 0.90,
+                               "emergency__emergency_numbers": 0.05, "greet": 0.05}))
+    assert decision.route == "transport.tickets"
+
+
+def test_weak_out_of_scope_becomes_a_question() -> None:
+    decision = decide(parse(out_of_scope=0.35, **{"services.health__find_doctor": 0.3,
+                                                  "greet": 0.35}))
+    assert decision.clarify
+
+
+def test_empty_ranking_is_out_of_scope() -> None:
+    decision = decide(Parse.from_ranking([]))
+    assert decision.route == "out_of_scope"
