@@ -6,6 +6,7 @@ about Rasa, content files or routing rules.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from bot.text import for_nlu
 from guides.content import Content
 from guides.store import ContentStore
 from nlu.client import NLUUnavailable, RasaClient
+from nlu.entities import EntityRules
 from nlu.language import detect_language
 from nlu.parse import Parse
 from nlu.router import Decision, Thresholds, decide
@@ -22,6 +24,7 @@ from nlu.search import PhraseSearch
 
 logger = logging.getLogger(__name__)
 RETRY_RASA_AFTER = 5.0  # seconds in degraded mode before Rasa is tried again
+DEFAULT_THRESHOLDS = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,13 @@ class Pipeline:
     """Understands a message (Rasa, or phrase search when Rasa is down) and runs its action."""
 
     def __init__(self, content: ContentStore, nlu: RasaClient | None,
-                 default_lang: str = "en", thresholds: Thresholds = Thresholds()) -> None:
+                 default_lang: str = "en", thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
         self.content = content
         self.nlu = nlu
         self.default_lang = default_lang
         self.thresholds = thresholds
         self._search: tuple[str, PhraseSearch] | None = None
+        self._entities: tuple[str, EntityRules] | None = None
         self._rasa_down_until = 0.0
 
     @property
@@ -56,15 +60,25 @@ class Pipeline:
             self._search = (content.fingerprint, PhraseSearch.build(content))
         return self._search[1]
 
+    def entity_rules(self, content: Content) -> EntityRules:
+        """spaCy phrase rules for districts, services, documents, course languages."""
+        if self._entities is None or self._entities[0] != content.fingerprint:
+            self._entities = (content.fingerprint, EntityRules.build(content))
+        return self._entities[1]
+
     async def understand(self, text: str, content: Content) -> Parse:
-        """Rasa's parse; the phrase search when Rasa is unreachable (retried every few seconds)."""
+        """Rasa's parse (the phrase search when Rasa is unreachable, retried every few
+        seconds), with the entities the spaCy rules find."""
+        parse: Parse | None = None
         if self.nlu is not None and time.monotonic() >= self._rasa_down_until:
             try:
-                return await self.nlu.parse(text)
+                parse = await self.nlu.parse(text)
             except NLUUnavailable as error:
                 logger.warning("NLU unavailable, answering in degraded mode: %s", error)
                 self._rasa_down_until = time.monotonic() + RETRY_RASA_AFTER
-        return self.search(content).parse(text)
+        if parse is None:
+            parse = self.search(content).parse(text)
+        return dataclasses.replace(parse, entities=self.entity_rules(content).extract(text))
 
     def language_for(self, incoming: Incoming, text: str, content: Content) -> str:
         chosen = incoming.lang if incoming.lang in content.ui else None
@@ -108,8 +122,8 @@ class Pipeline:
                  degraded: bool) -> Outcome:
         """Not sure: offer the likely topics as buttons, plus a person. Never guess silently."""
         ctx = ActionContext(content, lang, city, decision.route, degraded=degraded)
-        rows = tuple((Button(ctx.t(f"topic.{topic}"), f"topic:{topic}"),)
-                     for topic in decision.candidates)
+        rows: tuple[tuple[Button, ...], ...] = tuple(
+            (Button(ctx.t(f"topic.{topic}"), f"topic:{topic}"),) for topic in decision.candidates)
         rows += ((Button(ctx.t("button.human"), "human"), Button(ctx.t("button.menu"), "menu")),)
         replies = [Reply(text=ctx.t("notice.degraded"))] if degraded else []
         key = "clarify.text" if decision.candidates else "out_of_scope.text"

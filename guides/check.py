@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from guides.content import Content
 from guides.issues import ContentError
 from guides.loader import load_content
 from guides.models import LANGUAGES, City, GuideFile, ServiceFile
 
-SCHEMAS = {"guide": GuideFile, "services": ServiceFile, "city": City}
+SCHEMAS: dict[str, type[BaseModel]] = {"guide": GuideFile, "services": ServiceFile,
+                                        "city": City}
 
 
 def coverage(content: Content) -> dict[str, dict[str, int]]:

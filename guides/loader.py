@@ -21,9 +21,7 @@ from guides.models import (
     MAX_ANSWER_CHARS,
     City,
     Entry,
-    GuideFile,
     Service,
-    ServiceFile,
 )
 from guides.yamlsafe import YamlProblem, locate, read_yaml
 
@@ -80,6 +78,33 @@ class _Collector:
             return None
 
 
+    def validate_items(self, path: Path, key: str, model: type[Model], data: Any,
+                       node: yaml.Node | None) -> list[tuple[int, Model]]:
+        """Validate each item of the top-level list `key` on its own, so one bad item does not
+        hide the others (nor cascade into 'unknown service' errors everywhere)."""
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            self.add(path, (1, 1), f"expected a top-level '{key}:' list")
+            return []
+        extra = sorted(set(data) - {key})
+        for name in extra:
+            self.add(path, locate(node, (name,)), f"unknown field '{name}'")
+        valid: list[tuple[int, Model]] = []
+        for index, item in enumerate(data[key]):
+            try:
+                valid.append((index, model.model_validate(item)))
+            except ValidationError as error:
+                for problem in error.errors():
+                    loc = (key, index, *problem["loc"])
+                    message = problem["msg"]
+                    if problem["type"] == "extra_forbidden":
+                        message = f"unknown field '{loc[-1]}'"
+                    elif problem["type"] == "missing":
+                        message = f"missing field '{loc[-1]}'"
+                        loc = loc[:-1]
+                    self.add(path, locate(node, loc), f"{_dotted(loc)}: {message}")
+        return valid
+
+
 def _dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in loc) or "file"
 
@@ -126,7 +151,7 @@ def _load_ui(folder: Path, collector: _Collector) -> dict[str, dict[str, str]]:
         loaded = collector.read(path)
         if loaded is None:
             continue
-        data, node = loaded
+        data, _node = loaded
         lang = path.stem
         if lang not in LANGUAGES:
             collector.add(path, (1, 1), f"'{lang}' is not one of {', '.join(LANGUAGES)}")
@@ -163,10 +188,14 @@ def _load_city(city_dir: Path, taxonomy: Taxonomy, collector: _Collector, today:
     city = collector.validate(city_path, City, *loaded) if loaded else None
 
     services: dict[str, Service] = {}
+    service_ids: set[str] = set()  # every id written, valid or not: no cascade of errors
     services_path = city_dir / "services.yml"
     if services_path.exists() and (loaded := collector.read(services_path)):
-        directory = collector.validate(services_path, ServiceFile, *loaded)
-        for index, service in enumerate(directory.services if directory else []):
+        if isinstance(loaded[0], dict) and isinstance(loaded[0].get("services"), list):
+            service_ids = {str(item.get("id")) for item in loaded[0]["services"]
+                           if isinstance(item, dict)}
+        for index, service in collector.validate_items(services_path, "services", Service,
+                                                       *loaded):
             where = locate(loaded[1], ("services", index, "id"))
             if service.id in services:
                 collector.add(services_path, where, f"duplicate service id '{service.id}'")
@@ -183,8 +212,7 @@ def _load_city(city_dir: Path, taxonomy: Taxonomy, collector: _Collector, today:
         loaded = collector.read(path)
         if loaded is None:
             continue
-        guide = collector.validate(path, GuideFile, *loaded)
-        for index, entry in enumerate(guide.entries if guide else []):
+        for index, entry in collector.validate_items(path, "entries", Entry, *loaded):
             node = loaded[1]
 
             def at(*field: str | int, _i: int = index, _n: yaml.Node | None = node) -> tuple[
@@ -196,14 +224,15 @@ def _load_city(city_dir: Path, taxonomy: Taxonomy, collector: _Collector, today:
             if entry.id in RESERVED_IDS:
                 collector.add(path, at("id"), f"'{entry.id}' is reserved for an action")
             entries[entry.id] = entry
-            _check_entry(entry, path, at, taxonomy, services, collector, today, stale_after_days)
+            _check_entry(entry, path, at, taxonomy, service_ids, collector, today,
+                         stale_after_days)
     if city is None:
         return None
     return CityPack(city=city, entries=entries, services=services)
 
 
 def _check_entry(entry: Entry, path: Path, at: Any, taxonomy: Taxonomy,
-                 services: dict[str, Service], collector: _Collector, today: dt.date,
+                 services: set[str], collector: _Collector, today: dt.date,
                  stale_after_days: int) -> None:
     if entry.topic not in taxonomy.topics:
         known = ", ".join(sorted(taxonomy.topics))

@@ -47,7 +47,8 @@ class Entry(_Strict):
 
     id: Slug = Field(description="Unique id, snake_case; stays stable when the text changes.")
     topic: NonEmpty = Field(description="A topic id from the taxonomy, e.g. transport.tickets.")
-    urgent: bool = Field(default=False, description="Safety entries: answer at once, offer a person.")
+    urgent: bool = Field(default=False,
+                         description="Safety entries: answer at once, offer a person.")
     last_reviewed: dt.date
     title: Translated
     answer: Translated = Field(description=f"At most {MAX_ANSWER_CHARS} characters per language.")

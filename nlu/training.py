@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -44,18 +45,19 @@ def compile_training_data(content: Content, nlu_data: Path, out_dir: Path) -> li
             examples = intents.setdefault(f"{entry.topic}{ENTRY_SEPARATOR}{entry.id}", [])
             for questions in entry.questions.values():
                 examples.extend(_example(q) for q in questions)
-    # A sentence may only teach one intent: first owner wins, later duplicates are dropped.
+    # A sentence may only teach one intent: hand-written data in nlu/data wins, then the first
+    # entry (by name) that uses it; later duplicates are dropped.
     owner: dict[str, str] = {}
-    for intent, examples in sorted(intents.items()):
-        for text in examples:
-            owner.setdefault(text.lower(), intent)
     for path in sorted(nlu_data.glob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             for line in str(block.get("examples", "")).splitlines():
                 text = line.strip().removeprefix("- ").strip()
                 if text:
-                    owner.setdefault(text.lower(), "")  # action examples keep their intent
+                    owner.setdefault(text.lower(), "")
         shutil.copy(path, out_dir / path.name)
+    for intent, examples in sorted(intents.items()):
+        for text in examples:
+            owner.setdefault(text.lower(), intent)
     blocks = []
     for intent, examples in sorted(intents.items()):
         unique = sorted({text for text in examples if owner.get(text.lower()) == intent})
@@ -120,7 +122,16 @@ def latest_model(models_dir: Path) -> Path | None:
 
 def train(content: Content, project: Path, rasa_bin: Path, models_dir: Path,
           force: bool = False) -> TrainedModel:
-    """Train unless a model for exactly this data and config exists."""
+    """Train unless a model for exactly this data and config exists. Concurrent calls (two
+    terminals, parallel test runs) wait for each other instead of training twice."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with (models_dir / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train_locked(content, project, rasa_bin, models_dir, force)
+
+
+def _train_locked(content: Content, project: Path, rasa_bin: Path, models_dir: Path,
+                  force: bool) -> TrainedModel:
     files = compile_training_data(content, project / "nlu" / "data",
                                   project / "var" / "train" / "data")
     config = project / "config.yml"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -70,9 +71,11 @@ def test_duplicate_entry_id(content_copy: Path) -> None:
 def test_missing_translation(content_copy: Path) -> None:
     path = content_copy / GUIDE
     text = path.read_text(encoding="utf-8")
-    start = text.index("\n    fa: ", text.index("answer:"))
-    end = text.index("\n    tr: ", start)
-    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    answer = text.index("answer:")
+    start = re.compile(r"\n +fa: ").search(text, answer)
+    end = re.compile(r"\n +tr: ").search(text, answer)
+    assert start and end
+    path.write_text(text[:start.start()] + text[end.start():], encoding="utf-8")
     errors = errors_of(content_copy)
     assert any(f"content/{GUIDE}:" in e and "missing fa translation of answer" in e
                for e in errors), errors
@@ -89,27 +92,33 @@ def test_dangling_service_reference(content_copy: Path) -> None:
 def test_answer_too_long(content_copy: Path) -> None:
     path = content_copy / GUIDE
     text = path.read_text(encoding="utf-8")
-    anchor = text.index("\n    en: ", text.index("answer:"))
-    line = text[:anchor + 1].count("\n") + 1
-    path.write_text(text[:anchor] + "\n    en: " + "x" * 900 + "\n    en_old: " +
-                    text[anchor + 9:], encoding="utf-8")
+    match = re.compile(r"\n( +)en: \|-\n").search(text, text.index("answer:"))
+    assert match
+    line = text[:match.start() + 1].count("\n") + 1
+    indent = match.group(1)
+    long_answer = f"\n{indent}en: " + "x" * 900 + "\n"
+    rest = text[match.end():]
+    rest = rest[rest.index(f"\n{indent}de: ") + 1:]  # drop the old English answer
+    path.write_text(text[:match.start()] + long_answer + rest, encoding="utf-8")
     errors = errors_of(content_copy)
-    assert any(f"content/{GUIDE}:" in e and "900 characters" in e for e in errors) or any(
-        f"content/{GUIDE}:{line}" in e for e in errors), errors
+    assert any(e.startswith(f"content/{GUIDE}:{line}:") and "en answer has 900 characters"
+               in e for e in errors), errors
 
 
 def test_invalid_coordinates_and_hours(content_copy: Path) -> None:
     path = content_copy / "berlin/services.yml"
     text = path.read_text(encoding="utf-8")
     lat_line = line_of(path, "lat:")
-    text = text.replace(text[text.index("lat:"):text.index("\n", text.index("lat:"))],
-                        "lat: 152.5", 1)
-    path.write_text(text, encoding="utf-8")
+    first_lat = re.compile(r"lat: (\d+\.\d+)").search(text)
+    assert first_lat
+    path.write_text(text[:first_lat.start(1)] + "152.5" + text[first_lat.end(1):],
+                    encoding="utf-8")
     errors = errors_of(content_copy)
     assert any(e.startswith(f"content/berlin/services.yml:{lat_line}:") and "less than or "
                "equal to 90" in e for e in errors), errors
+    assert not any("is not in services.yml" in e for e in errors), "one bad service cascades"
 
-    path.write_text(text.replace("lat: 152.5", "lat: 52.5", 1), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     hours_line = line_of(path, "mon: ")
     original = path.read_text(encoding="utf-8").splitlines()[hours_line - 1]
     replace_once(path, original, original.split("mon:")[0] + "mon: 9 to 5")
