@@ -18,7 +18,7 @@ from guides.store import ContentStore
 from nlu.client import NLUUnavailable, RasaClient
 from nlu.entities import EntityRules
 from nlu.language import detect_language
-from nlu.parse import Parse
+from nlu.parse import Entity, Parse
 from nlu.router import Decision, Thresholds, decide
 from nlu.search import PhraseSearch
 
@@ -67,8 +67,8 @@ class Pipeline:
         return self._entities[1]
 
     async def understand(self, text: str, content: Content) -> Parse:
-        """Rasa's parse (the phrase search when Rasa is unreachable, retried every few
-        seconds), with the entities the spaCy rules find."""
+        """Rasa's parse; the phrase search when Rasa is unreachable (retried every few
+        seconds)."""
         parse: Parse | None = None
         if self.nlu is not None and time.monotonic() >= self._rasa_down_until:
             try:
@@ -78,7 +78,7 @@ class Pipeline:
                 self._rasa_down_until = time.monotonic() + RETRY_RASA_AFTER
         if parse is None:
             parse = self.search(content).parse(text)
-        return dataclasses.replace(parse, entities=self.entity_rules(content).extract(text))
+        return parse
 
     def language_for(self, incoming: Incoming, text: str, content: Content) -> str:
         chosen = incoming.lang if incoming.lang in content.ui else None
@@ -89,13 +89,14 @@ class Pipeline:
         """Answer one free-text message."""
         content = self.content.current
         text = for_nlu(incoming.text)
-        lang = self.language_for(incoming, text, content)
+        entities = self.entity_rules(content).extract(text)
+        lang = self.language_for(incoming, _without(text, entities), content)
         city = content.city(incoming.city).city.id
         if not text:
             ctx = ActionContext(content, lang, city, "out_of_scope")
             return Outcome("out_of_scope", None, 0.0, lang,
                            (Reply(text=ctx.t("notice.empty")),), status="blocked")
-        parse = await self.understand(text, content)
+        parse = dataclasses.replace(await self.understand(text, content), entities=entities)
         degraded = parse.source == "search"
         decision = decide(parse, self.thresholds)
         if decision.clarify:
@@ -139,3 +140,10 @@ class Pipeline:
         if entry is None:
             return self.run(content, lang, pack.city.id, "out_of_scope", None, 1.0)
         return self.run(content, lang, pack.city.id, entry.topic, entry.id, 1.0)
+
+
+def _without(text: str, entities: tuple[Entity, ...]) -> str:
+    """The text minus names and German office words, which say nothing of its language."""
+    for entity in sorted(entities, key=lambda e: e.start, reverse=True):
+        text = text[:entity.start] + " " + text[entity.end:]
+    return text

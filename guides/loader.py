@@ -53,8 +53,9 @@ class _Collector:
     def read(self, path: Path) -> tuple[Any, yaml.Node | None] | None:
         self.files.append(self.rel(path))
         try:
-            self.digest.update(path.read_bytes()[:4_000_000])
-            return read_yaml(path)
+            data = read_yaml(path)  # refuses oversized files before reading them
+            self.digest.update(path.read_bytes())
+            return data
         except YamlProblem as problem:
             self.add(path, (problem.line, problem.column), problem.message)
         except OSError as error:

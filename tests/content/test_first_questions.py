@@ -1,0 +1,33 @@
+"""Each entry's own first question, in each language, brings back that entry in that language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pipeline import Incoming, Pipeline
+from guides.models import LANGUAGES
+from guides.store import ContentStore
+from nlu.client import RasaClient
+from nlu.server import LocalRasaServer
+
+pytestmark = pytest.mark.rasa
+
+
+async def test_first_question_of_every_entry_in_every_language(
+        rasa_server: LocalRasaServer, content_store: ContentStore) -> None:
+    client = RasaClient(rasa_server.url, rasa_server.secret)
+    pipeline = Pipeline(content_store, client)
+    misses = []
+    checked = 0
+    for entry in content_store.current.city("berlin").entries.values():
+        for lang in LANGUAGES:
+            question = entry.questions[lang][0]
+            outcome = await pipeline.handle(Incoming(text=question, lang=lang))
+            checked += 1
+            if (outcome.entry, outcome.lang) != (entry.id, lang) or (
+                    entry.answer[lang] not in outcome.reply_text()):
+                misses.append(f"[{lang}] {question!r}: {outcome.route}/{outcome.entry} "
+                              f"in {outcome.lang} ({outcome.status})")
+    await client.aclose()
+    assert checked == len(content_store.current.city("berlin").entries) * len(LANGUAGES)
+    assert not misses, f"{len(misses)} of {checked}:\n" + "\n".join(misses)
