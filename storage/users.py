@@ -1,13 +1,19 @@
-"""Repository functions for people's settings."""
+"""Repository functions for people's settings (and, re-exported, the calls channels make about
+a person: feedback, anonymous counts, /forget)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
+from storage.analytics import count_message, record_feedback, record_unanswered
 from storage.db import Database
-from storage.models import DailyCount, Feedback, User, utcnow
+from storage.models import User, utcnow
+from storage.privacy import forget_user
+
+__all__ = ["UserSettings", "count_message", "forget_user", "get_settings", "known_keys",
+           "record_feedback", "record_unanswered", "save_settings"]
 
 
 @dataclass(frozen=True)
@@ -39,35 +45,6 @@ def save_settings(db: Database, key: str, lang: str | None = None,
             user.city = city
         user.last_seen = utcnow()
         return UserSettings(key, user.lang, user.city, known=True)
-
-
-def record_feedback(db: Database, key: str, entry_id: str, lang: str, city: str,
-                    vote: int) -> None:
-    with db.session() as session:
-        if session.get(User, key) is None:
-            session.add(User(key=key, lang=lang, city=city))
-            session.flush()
-        session.add(Feedback(user_key=key, entry_id=entry_id, lang=lang, city=city,
-                             vote=1 if vote > 0 else -1))
-
-
-def count_message(db: Database, route: str, lang: str, city: str, status: str) -> None:
-    """Add one to today's anonymous counter (no user, no text)."""
-    day = utcnow().date()
-    with db.session() as session:
-        row = session.get(DailyCount, (day, route, lang, city, status))
-        if row is None:
-            session.add(DailyCount(day=day, route=route, lang=lang, city=city, status=status,
-                                   count=1))
-        else:
-            row.count += 1
-
-
-def forget_user(db: Database, key: str) -> None:
-    """Erase every row about this person."""
-    with db.session() as session:
-        session.execute(delete(Feedback).where(Feedback.user_key == key))
-        session.execute(delete(User).where(User.key == key))
 
 
 def known_keys(db: Database) -> list[str]:
