@@ -100,7 +100,7 @@ def test_the_page_renders_in_a_browser(tmp_path: Path) -> None:
     """Headless Chromium draws the page with its charts (the chart colours appear)."""
     browser = chromium()
     if browser is None:
-        pytest.skip("Chromium is not installed (Debian package `chromium`)")
+        pytest.fail("Chromium is not installed: run `make system-deps` (Debian package chromium)")
     db = Database(f"sqlite:///{tmp_path}/arrival.db")
     db.migrate()
     fill(db)
