@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from actions import ActionContext, Button, Outcome, Reply, resolve
+from bot.metrics import METRICS
 from bot.text import for_nlu
 from guides.content import Content
 from guides.store import ContentStore
@@ -41,8 +42,10 @@ class Pipeline:
     """Understands a message (Rasa, or phrase search when Rasa is down) and runs its action."""
 
     def __init__(self, content: ContentStore, nlu: RasaClient | None,
-                 default_lang: str = "en", thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+                 default_lang: str = "en", thresholds: Thresholds = DEFAULT_THRESHOLDS,
+                 retry_after: float = RETRY_RASA_AFTER) -> None:
         self.content = content
+        self.retry_after = retry_after
         self.nlu = nlu
         self.default_lang = default_lang
         self.thresholds = thresholds
@@ -72,11 +75,13 @@ class Pipeline:
         parse: Parse | None = None
         if self.nlu is not None and time.monotonic() >= self._rasa_down_until:
             try:
-                parse = await self.nlu.parse(text)
+                with METRICS.time_nlu():
+                    parse = await self.nlu.parse(text)
             except NLUUnavailable as error:
                 logger.warning("NLU unavailable, answering in degraded mode: %s", error)
-                self._rasa_down_until = time.monotonic() + RETRY_RASA_AFTER
+                self._rasa_down_until = time.monotonic() + self.retry_after
         if parse is None:
+            METRICS.nlu_fallback.inc()
             parse = self.search(content).parse(text)
         return parse
 
@@ -87,6 +92,11 @@ class Pipeline:
 
     async def handle(self, incoming: Incoming) -> Outcome:
         """Answer one free-text message."""
+        outcome = await self._handle(incoming)
+        METRICS.count_outcome(outcome)
+        return outcome
+
+    async def _handle(self, incoming: Incoming) -> Outcome:
         content = self.content.current
         text = for_nlu(incoming.text)
         entities = self.entity_rules(content).extract(text)

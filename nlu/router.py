@@ -23,6 +23,8 @@ class Thresholds:
     safety: float = 0.20  # a safety route at or above this ...
     safety_margin: float = 0.40  # ... within this of the leader wins
     out_of_scope: float = 0.50  # below this, "out of scope" turns into a clarification
+    out_of_scope_share: float = 0.7  # unsure, and out-of-scope has this share of the leader's
+    # score: say what the bot is for (with topic buttons) rather than suggest a wrong topic
 
 
 @dataclass(frozen=True)
@@ -55,5 +57,8 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
     if top_score >= thresholds.confident and top_score - runner_up >= thresholds.margin:
         return Decision(top_route, parse.best_entry(top_route), top_score, clarify=False)
     candidates = topics if top_route in topics else (top_route, *topics[:2])
+    out_of_scope = parse.route_scores.get("out_of_scope", 0.0)
+    if out_of_scope >= thresholds.out_of_scope_share * top_score:
+        return Decision("out_of_scope", None, out_of_scope, clarify=True, candidates=candidates)
     return Decision(top_route, parse.best_entry(top_route), top_score, clarify=True,
                     candidates=candidates)
