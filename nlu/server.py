@@ -53,9 +53,9 @@ class LocalRasaServer:
         command = [str(self.rasa_bin), "run", "--enable-api", "-i", "127.0.0.1",
                    "-p", str(self.port), "--model", str(self.model),
                    "--jwt-secret", self.secret, "--jwt-method", "HS256"]
-        output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         if self.log_file:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self._process = subprocess.Popen(  # own process group: stopped with its children
             command, env=rasa_env(), stdout=output, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
