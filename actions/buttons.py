@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.context import ActionContext
+from actions.context import ActionContext, translated
 from actions.replies import Button
 from guides.models import Entry
 
@@ -17,7 +17,7 @@ def answer_buttons(ctx: ActionContext, entry: Entry) -> tuple[tuple[Button, ...]
     """Related entries, services near me, a person, and feedback — under every answer."""
     related = [other for other in ctx.city.entries_for(entry.topic) if other.id != entry.id][:3]
     rows: list[tuple[Button, ...]] = [
-        (Button(other.title.get(ctx.lang, other.title["en"]), f"entry:{other.id}"),)
+        (Button(translated(other.title, ctx.lang), f"entry:{other.id}"),)
         for other in related
     ]
     rows.append((Button(ctx.t("button.near"), f"near:{entry.topic}"),

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from guides.content import CityPack, Content
 from nlu.parse import Parse
+
+
+def translated(values: Mapping[Any, str], lang: str) -> str:
+    """A content field in `lang`, English when that translation is missing."""
+    return values.get(lang) or values["en"]
 
 
 @dataclass(frozen=True)

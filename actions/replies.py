@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Button:
     """A choice offered to the user. `action` is what the pipeline does when it is chosen:
-    `entry:<id>`, `topic:<id>`, `menu`, `human`, `near`, `fb:up:<entry>`, `fb:down:<entry>`,
-    `lang:<code>`, `city:<id>`."""
+    `entry:<id>`, `topic:<id>`, `menu`, `menu:back`, `human`, `near:<topic>` (or `near:` for
+    every topic), `fb:up:<entry>`, `fb:down:<entry>`, `lang:<code>`, `city:<id>`,
+    `forget:yes`, `forget:no`. At most 64 bytes (Telegram's limit for callback data)."""
 
     label: str
     action: str
@@ -31,6 +32,8 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     urgent: bool = False
     handoff: bool = False
+    edit: bool = False  # a navigation step: replaces the message whose button was pressed
+    ask_location: bool = False  # offer a "share my location" button (Telegram) below the text
 
     def plain(self) -> str:
         """The message as plain text (console, `ask`, logs of tests)."""

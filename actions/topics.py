@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.buttons import SAFETY_ROUTES, answer_buttons, menu_button
-from actions.context import ActionContext
+from actions.context import ActionContext, translated
 from actions.registry import TOPIC_ACTION, action
 from actions.replies import Button, Link, Reply
 from guides.models import Entry
@@ -13,7 +13,7 @@ def entry_reply(ctx: ActionContext, entry: Entry) -> Reply:
     """An entry as a reply in the user's language (English if a translation is missing)."""
     lang = ctx.lang if ctx.lang in entry.answer else "en"
     return Reply(
-        title=entry.title.get(lang, entry.title.get("en")),
+        title=translated(entry.title, lang),
         text=entry.answer[lang],
         links=tuple(Link(link.label, str(link.url)) for link in entry.links),
         buttons=answer_buttons(ctx, entry),
@@ -25,7 +25,7 @@ def emergency_notice(ctx: ActionContext) -> Reply:
     """The city's emergency numbers, first, in the user's language."""
     lines = [ctx.t("safety.numbers_intro")]
     for number in ctx.city.city.emergency:
-        label = number.label.get(ctx.lang, number.label["en"])
+        label = translated(number.label, ctx.lang)
         lines.append(f"☎ {number.number} — {label}")
     return Reply(text="\n".join(lines), urgent=True,
                  buttons=((Button(ctx.t("button.human_now"), "human:urgent"),),))

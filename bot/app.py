@@ -76,7 +76,7 @@ class Services:
 
 def open_database(settings: Settings) -> Database:
     url = settings.database_url
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+    if url.startswith("sqlite:///") and not url.startswith(("sqlite:////", "sqlite:///:memory:")):
         url = "sqlite:///" + str(resolve(settings, Path(url.removeprefix("sqlite:///"))))
     db = Database(url)
     db.migrate()
@@ -87,4 +87,5 @@ def build_services(settings: Settings, nlu: RasaClient | None) -> Services:
     content = ContentStore(resolve(settings, settings.content_dir), settings.stale_after_days)
     db = open_database(settings)
     pipeline = Pipeline(content, nlu, settings.default_language)
-    return Services(settings, content, db, pipeline, Conversations(pipeline, db))
+    return Services(settings, content, db, pipeline,
+                    Conversations(pipeline, db, settings.retention_days))

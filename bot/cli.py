@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true")
     check.add_argument("--stale-days", type=int, default=None)
     content_commands.add_parser("schema", help="write the JSON Schemas under content/schema")
+    report = commands.add_parser("report", help="impact report for city staff (HTML + charts)")
+    report.add_argument("--since", default="30d", help="30d, 4w or a date (default: 30d)")
+    report.add_argument("--out", default="report", help="output folder (default: report/)")
     return parser
 
 
@@ -53,7 +56,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  args.stale_days or settings.stale_after_days)
         if args.command == "train":
             return _train(settings, args.force)
+        if args.command == "report":
+            from pathlib import Path
+
+            from bot.report import report_command
+
+            return report_command(settings, args.since, Path(args.out))
         return asyncio.run(_serve(settings, args.command))
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
     except ContentError as error:
         print("The content has errors; fix them and try again:", file=sys.stderr)
         for issue in error.issues:

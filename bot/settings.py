@@ -49,8 +49,18 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     content_reload_seconds: float = Field(default=3.0, gt=0)
     caseworker_chat_id: int | None = None
+    caseworker_language: str | None = Field(
+        default=None, description="Language of cards and notices in the caseworker group "
+                                  "(default: DEFAULT_LANGUAGE).")
+    handoff_reannounce_minutes: float = Field(
+        default=15, gt=0, description="Unclaimed requests are announced again this often.")
+    handoff_expected_wait_minutes: int = Field(
+        default=30, ge=1, description="Waiting time told to people until enough is measured.")
+    handoff_group_per_minute: int = Field(
+        default=20, ge=1, le=60, description="Messages a minute to the caseworker group.")
     user_key_secret: SecretStr | None = Field(
-        default=None, description="Secret for pseudonymous user keys; generated under var/ if unset."
+        default=None,
+        description="Secret for pseudonymous user keys; generated under var/ if unset.",
     )
     default_language: str = "en"
     default_city: str = "berlin"
@@ -93,6 +103,11 @@ class Settings(BaseSettings):
         if lang not in LANGUAGES:
             raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
         return lang
+
+    @field_validator("caseworker_language")
+    @classmethod
+    def _known_or_unset(cls, lang: str | None) -> str | None:
+        return cls._known_language(lang) if lang else None
 
     @field_validator("webhook_secret")
     @classmethod

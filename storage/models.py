@@ -202,3 +202,67 @@ Index("ix_daily_counts_day", DailyCount.day)
 Index("uq_tickets_active_user", Ticket.user_key, unique=True,
       postgresql_where=text(ACTIVE_TICKET), sqlite_where=text(ACTIVE_TICKET))
 Index("ix_feedback_counts_day", FeedbackCount.day)
+
+
+# --- Delivery (bot/telegram/inbox.py, bot/telegram/outbox.py, bot/handoff): nothing lost. ---
+
+class InboxUpdate(Base):
+    """A Telegram update, stored before Telegram is told it arrived. `raw` (which holds names
+    and text) is erased once the update is handled; the id stays a day to spot redeliveries."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (UniqueConstraint("update_id", name="uq_inbox_updates_update_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    raw: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboxMessage(Base):
+    """A message the bot owes someone (a relay, a card, a notice): a row first, sent after.
+    The payload (text, chat ids) is emptied once sent; `message_id` links the sent message to
+    its ticket so a caseworker's reply finds the way back."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed')",
+                        name="ck_outbox_state"),
+        Index("ix_outbox_chat_message", "chat_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))  # text | copy | delete | close_topic | ...
+    purpose: Mapped[str] = mapped_column(String(16), default="notice")  # card | relay | notice
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    ticket_id: Mapped[int | None] = mapped_column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(8), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sending_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class TicketThread(Base):
+    """Where a ticket lives in the caseworker group (its forum topic, or its card to reply to),
+    and whether the person agreed to share their messages. Goes with its ticket."""
+
+    __tablename__ = "ticket_threads"
+
+    ticket_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    group_chat_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    card_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    consented_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    announced_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    relayed: Mapped[int] = mapped_column(Integer, default=0)  # the person's messages passed on

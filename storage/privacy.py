@@ -13,7 +13,8 @@ from storage.db import Database
 from storage.models import Feedback, Ticket, TicketMessage, Unanswered, User, utcnow
 
 logger = logging.getLogger(__name__)
-TEXT_TABLES = ("ticket_messages", "tickets")  # message text, chat ids: rewritten on erase
+# message text, chat ids: rewritten on erase (the outbox holds relayed text until it is sent)
+TEXT_TABLES = ("ticket_messages", "tickets", "outbox")
 KEY_TABLES = ("feedback", "users")  # pseudonymous key, language, city, votes
 
 

@@ -11,10 +11,10 @@ import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
-from bot.app import PROJECT  # noqa: E402
-from guides.store import ContentStore  # noqa: E402
-from nlu.server import LocalRasaServer  # noqa: E402
-from nlu.training import latest_model  # noqa: E402
+from bot.app import PROJECT
+from guides.store import ContentStore
+from nlu.server import LocalRasaServer
+from nlu.training import latest_model
 
 CONTENT = PROJECT / "content"
 
@@ -53,3 +53,61 @@ def rasa_env(rasa_server: LocalRasaServer, tmp_path: Path) -> dict[str, str]:
                DATABASE_URL=f"sqlite:///{tmp_path}/arrival.db", VAR_DIR=str(tmp_path / "var"),
                TELEGRAM_BOT_TOKEN="", RASA_TELEMETRY_ENABLED="false")
     return env
+
+
+# --- Storage: every storage test runs on SQLite and on a real PostgreSQL server -------------
+from storage import Database  # noqa: E402
+from tests.pg import PostgresServer, PostgresUnavailable, start_postgres  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session (see tests/pg.py)."""
+    try:
+        server = start_postgres()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error))
+    yield server
+    server.stop()
+
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres: PostgresServer) -> str:
+    """A database migrated once, copied for each test (CREATE DATABASE … TEMPLATE)."""
+    name = postgres.create()
+    database = Database(postgres.url(name))
+    database.migrate()
+    database.dispose()
+    return name
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a SQLite file, or a new database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/arrival.db"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create()
+    yield server.url(name)
+    server.drop(name)
+
+
+@pytest.fixture(params=ENGINES)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path}/arrival.db")
+        database.migrate()
+        yield database
+        database.dispose()
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create(template=request.getfixturevalue("postgres_migrated"))
+    database = Database(server.url(name))
+    yield database
+    database.dispose()
+    server.drop(name)

@@ -1,4 +1,8 @@
-"""Telegram handlers: each translates an update into a `Conversations` call and sends replies."""
+"""Telegram handlers: each translates an update into a `Conversations` call and shows the replies.
+
+No behaviour lives here: what a person sees is decided in `bot.conversation` and `actions`, so
+the console chat behaves the same.
+"""
 
 from __future__ import annotations
 
@@ -6,144 +10,150 @@ import logging
 from collections.abc import Sequence
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from actions import Button, Reply
+from actions import Reply
 from bot.conversation import Conversations, Person
-from bot.telegram.render import keyboard, split_html, to_html
-from storage import user_key
+from bot.telegram.dedupe import RecentUpdates
+from bot.telegram.send import edit_in_place, send_replies
+from storage import StorageUnavailable, user_key
 
 logger = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
 
 
-def conversations(context: ContextTypes.DEFAULT_TYPE) -> Conversations:
+def conversations(context: Context) -> Conversations:
     value: Conversations = context.bot_data["conversations"]
     return value
 
 
-def person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person:
+def person(update: Update, context: Context) -> Person:
+    """The pseudonymous person behind an update (a keyed hash, never the Telegram id)."""
     user = update.effective_user
     assert user is not None
     secret: bytes = context.bot_data["user_key_secret"]
-    return Person(user_key(secret, "telegram", user.id), user.language_code)
+    chat = update.effective_chat
+    address = chat.id if chat is not None and chat.type == "private" else None
+    return Person(user_key(secret, "telegram", user.id), user.language_code, address)
 
 
-async def send(update: Update, context: ContextTypes.DEFAULT_TYPE,
-               replies: Sequence[Reply]) -> None:
-    """Send replies as HTML; long ones are split, the keyboard goes on the last part."""
+async def show(update: Update, context: Context, replies: Sequence[Reply]) -> None:
+    """Edit the pressed message for a navigation step, send everything else as new messages."""
     chat = update.effective_chat
     assert chat is not None
-    for reply in replies:
-        chunks = split_html(to_html(reply))
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
-            await context.bot.send_message(chat.id, chunk, parse_mode=ParseMode.HTML,
-                                           reply_markup=keyboard(reply) if last else None,
-                                           disable_web_page_preview=True)
+    query = update.callback_query
+    if query is not None and replies and replies[0].edit and await edit_in_place(query,
+                                                                                 replies[0]):
+        replies = replies[1:]
+    talk, who = conversations(context), person(update, context)
+
+    async def part_label(n: int, total: int) -> str:
+        lang = await talk.lang_of(who)
+        return talk.pipeline.content.current.text(lang, "notice.part", n=n, total=total)
+
+    chat_data = context.chat_data if context.chat_data is not None else {}
+    await send_replies(context.bot, chat.id, replies, chat_data, part_label)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def drop_redelivered(update: Update, context: Context) -> None:
+    """Stops an update Telegram delivered a second time before any handler answers it again."""
+    recent: RecentUpdates = context.bot_data["recent_updates"]
+    if recent.seen_before(update.update_id):
+        logger.info("Dropped a redelivered update")
+        raise ApplicationHandlerStop
+
+
+async def start(update: Update, context: Context) -> None:
     """Greets a newcomer and asks for their language; `/start uk_berlin` presets it."""
     payload = context.args[0] if context.args else None
-    await send(update, context, await conversations(context).start(person(update, context),
+    await show(update, context, await conversations(context).start(person(update, context),
                                                                      payload))
 
 
-async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def menu(update: Update, context: Context) -> None:
     """Shows the topics as buttons."""
-    await send(update, context, await conversations(context).press(person(update, context),
+    await show(update, context, await conversations(context).press(person(update, context),
                                                                      "menu"))
 
 
-async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def language(update: Update, context: Context) -> None:
     """Offers every language by its own name."""
-    who = person(update, context)
-    talk = conversations(context)
-    settings = await talk.settings(who)
-    await send(update, context, [talk.language_picker(settings.lang or "en", who.lang_hint)])
+    await show(update, context,
+               await conversations(context).choose_language(person(update, context)))
 
 
-async def human(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def city(update: Update, context: Context) -> None:
+    """Offers the cities the bot knows."""
+    await show(update, context, await conversations(context).choose_city(person(update, context)))
+
+
+async def human(update: Update, context: Context) -> None:
     """Offers a caseworker."""
-    await send(update, context, await conversations(context).press(person(update, context),
+    await show(update, context, await conversations(context).press(person(update, context),
                                                                      "human"))
 
 
-async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answers free text through the shared pipeline."""
+async def help_command(update: Update, context: Context) -> None:
+    """Explains how to ask and lists the commands."""
+    await show(update, context, await conversations(context).help(person(update, context)))
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """Says what the bot keeps, for how long, and who sees it."""
+    await show(update, context, await conversations(context).privacy(person(update, context)))
+
+
+async def forget(update: Update, context: Context) -> None:
+    """Asks for confirmation before erasing everything about the person."""
+    await show(update, context,
+               await conversations(context).forget_confirm(person(update, context)))
+
+
+async def text_message(update: Update, context: Context) -> None:
+    """Answers free text through the shared pipeline (or a typed district with services)."""
     message = update.effective_message
     if message is None or message.text is None:
         return
     outcome = await conversations(context).text(person(update, context), message.text)
-    await send(update, context, outcome.replies)
+    await show(update, context, outcome.replies)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Handles an inline button press."""
+async def location(update: Update, context: Context) -> None:
+    """Answers a shared location with the nearest services."""
+    message = update.effective_message
+    if message is None or message.location is None:
+        return
+    point = message.location
+    await show(update, context, await conversations(context).location(
+        person(update, context), point.latitude, point.longitude))
+
+
+async def button(update: Update, context: Context) -> None:
+    """Handles an inline button press: a menu step edits the message, answers come anew."""
     query = update.callback_query
     if query is None or query.data is None:
         return
     await query.answer()
-    await send(update, context, await conversations(context).press(person(update, context),
+    await show(update, context, await conversations(context).press(person(update, context),
                                                                      query.data))
 
 
-async def static_text(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
-    who = person(update, context)
-    talk = conversations(context)
-    settings = await talk.settings(who)
-    lang = settings.lang or (who.lang_hint or "en")[:2]
-    text = talk.pipeline.content.current.text(lang, key, days=context.bot_data["retention_days"])
-    await send(update, context, [Reply(text=text)])
+async def other_message(update: Update, context: Context) -> None:
+    """Voice, photos, stickers, files: says kindly what the bot understands."""
+    await show(update, context, await conversations(context).unsupported(person(update, context)))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Explains what the bot does and its commands."""
-    await static_text(update, context, "help.text")
-
-
-async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Says what the bot keeps and for how long."""
-    await static_text(update, context, "privacy.text")
-
-
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Asks for confirmation before erasing everything about the person."""
-    who = person(update, context)
-    talk = conversations(context)
-    settings = await talk.settings(who)
-    lang = settings.lang or (who.lang_hint or "en")[:2]
-    content = talk.pipeline.content.current
-    await send(update, context, [Reply(
-        text=content.text(lang, "forget.confirm"),
-        buttons=((Button(content.text(lang, "button.yes_forget"), "forget:yes"),
-                  Button(content.text(lang, "button.cancel"), "forget:no")),))])
-
-
-async def other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Voice, photos, stickers, files: say kindly what the bot understands."""
-    who = person(update, context)
-    talk = conversations(context)
-    settings = await talk.settings(who)
-    lang = settings.lang or (who.lang_hint or "en")[:2]
-    content = talk.pipeline.content.current
-    await send(update, context, [Reply(
-        text=content.text(lang, "notice.unsupported"),
-        buttons=((Button(content.text(lang, "button.human"), "human"),
-                  Button(content.text(lang, "button.menu"), "menu")),))])
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Logs the error type (never the update or message text) and apologises to the user."""
-    logger.error("Error while handling an update: %s", type(context.error).__name__,
-                 exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            content = conversations(context).pipeline.content.current
-            lang = ((update.effective_user.language_code if update.effective_user else None)
-                    or "en")[:2]
-            await context.bot.send_message(update.effective_chat.id,
-                                           content.text(lang, "notice.error"))
-        except Exception:
-            logger.warning("Could not send the error notice")
+async def on_error(update: object, context: Context) -> None:
+    """Logs the error (its type and trace, never the update or its text) and apologises."""
+    error = context.error
+    logger.error("Error while handling an update: %s", type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None \
+            or update.effective_user is None:
+        return
+    try:
+        talk = conversations(context)
+        replies = await talk.error_notice(person(update, context),
+                                          storage_down=isinstance(error, StorageUnavailable))
+        await context.bot.send_message(update.effective_chat.id, replies[0].text)
+    except Exception as failure:
+        logger.warning("Could not send the error notice: %s", type(failure).__name__)

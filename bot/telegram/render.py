@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 
 from actions import Reply
+from actions.nearby import LOCATION_ACTION
 
 TELEGRAM_LIMIT = 4096
+PART_ROOM = 64  # room kept in each part for "(part 1 of 2)" in the longest language
 
 
 def to_html(reply: Reply) -> str:
+    """Title in bold, text, then links; every piece of text escaped."""
     parts = [f"<b>{escape(reply.title)}</b>"] if reply.title else []
     parts.append(escape(reply.text))
     if reply.links:
@@ -21,15 +30,42 @@ def to_html(reply: Reply) -> str:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
+    """The reply's buttons as an inline keyboard (labels and data cut to Telegram's 64)."""
+    if not reply.buttons or reply.ask_location:
         return None
     return InlineKeyboardMarkup([[InlineKeyboardButton(button.label[:64],
-                                                       callback_data=button.action[:64])
+                                                       callback_data=_data(button.action))
                                   for button in row] for row in reply.buttons])
 
 
+def _data(action: str) -> str:
+    """Callback data is limited to 64 bytes, not characters."""
+    return action.encode()[:64].decode(errors="ignore")
+
+
+def location_keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
+    """For a reply that asks for a location: a one-time keyboard with a share-location button."""
+    if not reply.ask_location:
+        return None
+    rows = [[KeyboardButton(button.label, request_location=button.action == LOCATION_ACTION)
+             for button in row] for row in reply.buttons]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True) if rows else None
+
+
+def parts(html: str) -> list[str]:
+    """The HTML of one reply in parts that fit a message, leaving room for a part label."""
+    if len(html) <= TELEGRAM_LIMIT:
+        return [html]
+    return split_html(html, TELEGRAM_LIMIT - PART_ROOM)
+
+
+def with_label(part: str, label: str) -> str:
+    return f"{part}\n\n<i>{escape(label)}</i>"
+
+
 def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Split at paragraph, then line, then word boundaries, never inside a tag or entity."""
+    """Split at paragraph, then line, then word boundaries; never inside a tag, an entity or
+    an element (a link or bold text stays whole in one part)."""
     if len(text) <= limit:
         return [text]
     chunks: list[str] = []
@@ -42,15 +78,32 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
                 break
         if cut <= 0:
             cut = limit
-        # Never split inside an HTML tag or entity.
         open_tag, close_tag = rest.rfind("<", 0, cut), rest.rfind(">", 0, cut)
-        if open_tag > close_tag:
+        if open_tag > close_tag:  # inside a tag
             cut = open_tag
         amp = rest.rfind("&", 0, cut)
-        if amp != -1 and ";" not in rest[amp:cut]:
+        if amp != -1 and ";" not in rest[amp:cut]:  # inside an entity
             cut = amp
+        unclosed = _first_unclosed(rest[:cut])
+        if unclosed > 0:  # inside an element
+            cut = unclosed
         chunks.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
         chunks.append(rest)
     return chunks
+
+
+_TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")
+
+
+def _first_unclosed(html: str) -> int:
+    """Where the first element still open at the end of `html` starts (-1 when none)."""
+    stack: list[tuple[str, int]] = []
+    for match in _TAG.finditer(html):
+        if match.group(1):
+            if stack and stack[-1][0] == match.group(2):
+                stack.pop()
+        else:
+            stack.append((match.group(2), match.start()))
+    return stack[0][1] if stack else -1

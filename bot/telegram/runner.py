@@ -1,10 +1,13 @@
-"""Builds the python-telegram-bot Application and runs it (polling for local use)."""
+"""Builds the python-telegram-bot Application and runs it: polling locally, a webhook in
+production. Reading `build_application` tells you the whole bot."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+import time
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -12,82 +15,134 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.app import Services
+from bot.ops import ops_routes
+from bot.pipeline import Incoming
 from bot.telegram import handlers
+from bot.telegram.caseworkers import install_handoff
+from bot.telegram.commands import register_commands
+from bot.telegram.dedupe import RecentUpdates
+from bot.telegram.inbox import Inbox
+from bot.telegram.outbox import OutboxSender
+from bot.telegram.webhook import check_webhook_settings, serve_webhook
+from nlu.language import detect_language
 
 logger = logging.getLogger(__name__)
+App = Application[Any, Any, Any, Any, Any, Any]
+RATE_LIMIT_RETRIES = 3  # AIORateLimiter retries a RetryAfter this often (PTB's default: 0)
+WARM_UP_TEXT = "Where can I buy a ticket for the bus?"  # not anyone's message
+
+COMMANDS = {
+    "start": handlers.start,
+    "menu": handlers.menu,
+    "language": handlers.language,
+    "city": handlers.city,
+    "human": handlers.human,
+    "help": handlers.help_command,
+    "privacy": handlers.privacy,
+    "forget": handlers.forget,
+}
 
 
-async def forget_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The /forget confirmation buttons."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    talk = handlers.conversations(context)
-    who = handlers.person(update, context)
-    if query.data == "forget:yes":
-        text = await talk.forget(who)
-    else:
-        settings = await talk.settings(who)
-        text = talk.pipeline.content.current.text(settings.lang or "en", "forget.cancelled")
-    if query.message is not None:
-        await query.edit_message_text(text)
-
-
-def build_application(services: Services) -> Application:  # type: ignore[type-arg]
-    """Wire every handler in one place: reading this tells you the whole bot."""
+def build_application(services: Services) -> App:
+    """Wire every handler in one place. No PTB updater: updates come through our durable
+    inbox (getUpdates in `Inbox`, or the webhook), replies owed across chats via the outbox."""
     settings = services.settings
     assert settings.telegram_bot_token is not None
-    application = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_url.removesuffix("/bot") + "/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .build()
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     )
+    application: App = builder.updater(None).build()
+    exclusive = settings.telegram_mode == "polling"  # one poller; webhooks may have replicas
+    sender = OutboxSender(application.bot, services.db, exclusive,
+                          settings.handoff_group_per_minute)
     application.bot_data.update(conversations=services.conversations,
                                 user_key_secret=settings.user_key_secret_value(),
-                                retention_days=settings.retention_days)
-    application.add_handler(CommandHandler("start", handlers.start))
-    application.add_handler(CommandHandler("menu", handlers.menu))
-    application.add_handler(CommandHandler("language", handlers.language))
-    application.add_handler(CommandHandler("human", handlers.human))
-    application.add_handler(CommandHandler("help", handlers.help_command))
-    application.add_handler(CommandHandler("privacy", handlers.privacy))
-    application.add_handler(CommandHandler("forget", handlers.forget))
-    application.add_handler(CallbackQueryHandler(forget_button, pattern=r"^forget:"))
+                                recent_updates=RecentUpdates(), outbox=sender,
+                                inbox=Inbox(application, services.db, exclusive))
+
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE  # new messages, not edits
+    application.add_handler(TypeHandler(Update, handlers.drop_redelivered), group=-2)
+    install_handoff(application, services, sender)  # its handlers: group -1, when configured
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    application.add_handler(MessageHandler(private & filters.COMMAND, handlers.help_command))
     application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND,
-                                           handlers.text_message))
-    application.add_handler(MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL,
+    application.add_handler(MessageHandler(private & filters.TEXT, handlers.text_message))
+    application.add_handler(MessageHandler(private & filters.LOCATION, handlers.location))
+    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL,
                                            handlers.other_message))
     application.add_error_handler(handlers.on_error)
     return application
 
 
+async def prepare(application: App, services: Services) -> bool:
+    """Before the first person writes: load what is slow the first time (the language detector's
+    models, about 8 s; entity rules; Rasa's first parse) by answering one question nobody asked,
+    then register the command list (optional). Returns whether the commands were registered."""
+    began = time.monotonic()
+    await asyncio.to_thread(detect_language, WARM_UP_TEXT, None)
+    await services.pipeline.handle(Incoming(text=WARM_UP_TEXT, lang="en"))
+    logger.info("Ready to answer after %.1f s of warm-up", time.monotonic() - began)
+    return await register_commands(application.bot, services.content.current,
+                                   services.settings.default_language)
+
+
+async def start_delivery(application: App, polling: bool = True) -> None:
+    """Start the outbox sender and the inbox (fetching with getUpdates when `polling`); the
+    Application must be started."""
+    await application.bot_data["outbox"].start()
+    await application.bot_data["inbox"].start(polling=polling)
+
+
+async def start_polling(application: App) -> None:
+    """Start fetching updates with getUpdates, through the durable inbox."""
+    await start_delivery(application, polling=True)
+
+
+async def stop_polling(application: App) -> None:
+    """Stop fetching, finish the updates in hand, send what they owe, stop the sender."""
+    await application.bot_data["inbox"].stop()
+    await application.bot_data["outbox"].stop()
+
+
 async def run_telegram(services: Services) -> None:
-    """Poll Telegram until SIGINT/SIGTERM, then shut down cleanly."""
+    """Serve Telegram until SIGINT/SIGTERM, then finish the updates in hand and shut down."""
+    settings = services.settings
+    if settings.telegram_mode == "webhook":
+        check_webhook_settings(settings)
     application = build_application(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    watcher = asyncio.create_task(
-        services.content.watch(services.settings.content_reload_seconds))
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(drop_pending_updates=False)
-        logger.info("Polling Telegram; press Ctrl+C to stop")
-        await stop.wait()
-        await application.updater.stop()
-        await application.stop()
-    watcher.cancel()
-    services.db.dispose()
+    watcher = asyncio.create_task(services.content.watch(settings.content_reload_seconds))
+    try:
+        async with application:  # initialize ... shutdown
+            await prepare(application, services)
+            await application.start()
+            if settings.telegram_mode == "webhook":
+                await start_delivery(application, polling=False)
+                await serve_webhook(application, settings, stop, ops_routes(services),
+                                    inbox=application.bot_data["inbox"])
+            else:
+                await start_polling(application)
+                logger.info("Polling Telegram; press Ctrl+C to stop")
+                await stop.wait()
+            logger.info("Stopping: finishing the updates in hand")
+            await stop_polling(application)
+            await application.stop()
+    finally:
+        watcher.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        services.db.dispose()
