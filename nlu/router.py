@@ -47,6 +47,15 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
     top_route, top_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
+    # The rule-based safety net: explicit danger words make their safety route win unless the
+    # model already chose a safety route.
+    flagged = [entity.value for entity in parse.entities
+               if entity.kind == "danger" and entity.value in SAFETY_ROUTES]
+    if flagged and top_route not in SAFETY_ROUTES:
+        route = flagged[0]
+        score = parse.route_scores.get(route, 0.0)
+        return Decision(route, parse.best_entry(route), score, clarify=False)
+
     for route, score in ranked:
         if route in SAFETY_ROUTES and score >= thresholds.safety and (
                 top_score - score) <= thresholds.safety_margin:

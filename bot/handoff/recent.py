@@ -65,10 +65,5 @@ class RecentExchanges:
             del self._rings[key]
         return fresh
 
-    def topic(self, key: str) -> str | None:
-        """The route of the person's last message, if recent."""
-        recent = self.last(key)
-        return recent[-1].route if recent else None
-
     def forget(self, key: str) -> None:
         self._rings.pop(key, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from bot import screens
 from bot.handoff import texts
 from bot.handoff.desk import Desk, Relayed
 from bot.handoff.hours import is_open, next_opening, when_text
-from bot.handoff.recent import RecentExchanges
+from bot.handoff.recent import Exchange, RecentExchanges
 from storage import handoff as tickets
 from storage.inbox import take_in
 from storage.tickets import TicketView, open_ticket, rate
@@ -45,12 +46,24 @@ class Handoff:
     def _city(self, city: str | None) -> str:
         return self.desk.content.city(city).city.id
 
+    def _topic(self, exchanges: Sequence[Exchange]) -> str:
+        """The topic of the request: that of the last exchange about one ("handoff" if none)."""
+        topics = self.desk.content.taxonomy.topics
+        return next((e.route for e in reversed(exchanges) if e.route in topics), "handoff")
+
     async def after_answer(self, person: Person, text: str, outcome: Outcome,
                            city: str | None) -> Outcome:
-        """Remember the exchange; a safety route opens an urgent request at once."""
-        self.recent.note(person.key, text, outcome)
-        if outcome.route not in SAFETY_ROUTES or outcome.status == "clarify" \
-                or person.address is None:
+        """Remember the exchange; asking for a person in words goes straight to the consent
+        screen; a safety route opens an urgent request at once."""
+        asks_for_person = outcome.route == "handoff" and outcome.status != "clarify"
+        if not asks_for_person:
+            self.recent.note(person.key, text, outcome)
+        if person.address is None or outcome.status == "clarify":
+            return outcome
+        if asks_for_person:
+            start = await self.start(person, outcome.lang, self._city(city), urgent=False)
+            return dataclasses.replace(outcome, replies=tuple(start))
+        if outcome.route not in SAFETY_ROUTES:
             return outcome
         extra = await self._urgent(person, outcome.lang, self._city(city), outcome.route)
         return dataclasses.replace(outcome, replies=outcome.replies + tuple(extra))
@@ -89,14 +102,15 @@ class Handoff:
             return [texts.person_notice(self.desk.content, lang, "handoff.already_open",
                                         ticket=view.id)]
         urgent = urgent or bool(view and view.urgent)
-        return [texts.consent_screen(self.desk.content, lang, self.recent.topic(person.key),
-                                     self.recent.last(person.key), urgent)]
+        recent = self.recent.last(person.key)
+        return [texts.consent_screen(self.desk.content, lang, self._topic(recent), recent,
+                                     urgent)]
 
     async def confirm(self, person: Person, lang: str, city: str, urgent: bool) -> list[Reply]:
         """The person agreed: the ticket (stored first), the card with the last exchanges."""
         assert person.address is not None
         exchanges = self.recent.last(person.key)
-        topic = self.recent.topic(person.key) or "handoff"
+        topic = self._topic(exchanges)
         urgent = urgent or topic in SAFETY_ROUTES
         view = await asyncio.to_thread(open_ticket, self.desk.db, person.key, person.address,
                                        lang, city, topic, urgent, self.desk.clock())

@@ -95,7 +95,8 @@ class OutboxSender:
         self._task = asyncio.create_task(self._run())
 
     async def stop(self, timeout: float = 15.0) -> None:
-        """Finish the row in hand (never cut a call in two), then stop."""
+        """Send what is due and allowed now (never cut a call in two), then stop; the rest
+        waits in the database for the next run."""
         self._stopping.set()
         self._wake.set()
         if self._task is not None:
@@ -110,8 +111,9 @@ class OutboxSender:
         if recovered:
             logger.warning("Outbox: %d messages were being sent when the bot stopped; sending "
                            "them again, marked as possible repeats", recovered)
-        while not self._stopping.is_set():
+        while True:
             self._wake.clear()
+            stopping = self._stopping.is_set()  # then this is the last pass
             try:
                 await self.send_due()
                 if time.monotonic() - self._pruned > PRUNE_EVERY:
@@ -119,6 +121,8 @@ class OutboxSender:
                     await asyncio.to_thread(prune_outbox, self.db)
             except StorageUnavailable:
                 logger.warning("Outbox unavailable: database unavailable; retrying")
+            if stopping:
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), IDLE)
 
@@ -141,7 +145,7 @@ class OutboxSender:
     async def _lane(self, rows: list[OutboxRow]) -> int:
         sent = 0
         for row in rows:
-            if self._stopping.is_set() or not await self._send(row):
+            if not await self._send(row):
                 break
             sent += 1
         return sent
@@ -157,6 +161,8 @@ class OutboxSender:
         """Send one row; False when the chat's later rows must wait (it will be retried)."""
         limiter = self._limiter(row.chat_id)
         if limiter is not None and row.kind in ("text", "copy"):
+            if self._stopping.is_set() and not limiter.has_capacity():
+                return False  # stopping: what must wait for the limit waits for the next run
             await limiter.acquire()
         sending = await asyncio.to_thread(begin_send, self.db, row.id)
         if sending is None:  # another sender has it, or its ticket was forgotten

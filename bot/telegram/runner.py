@@ -59,7 +59,9 @@ def build_application(services: Services) -> App:
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_url.removesuffix("/bot") + "/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        # Groups are paced by the outbox (bot/telegram/outbox.py) before a message is marked
+        # as being sent; here only Telegram's overall limit and RetryAfter.
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES, group_max_rate=0))
     )
     application: App = builder.updater(None).build()
     exclusive = settings.telegram_mode == "polling"  # one poller; webhooks may have replicas

@@ -1,11 +1,12 @@
 """Outside office hours (city.yml, in the city's time zone) the person hears when a caseworker
-will answer, and gets the emergency numbers; the request still reaches the group."""
+will answer, and gets the emergency numbers; the request still reaches the group. The request
+starts from the "talk to a person" button under an answer the bot was not sure of."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.chat import onboarded, replies, reply
+from tests.e2e.chat import buttons, onboarded, replies, reply
 from tests.e2e.handoff import SATURDAY_22, HandoffBot, plain
 
 pytestmark = [pytest.mark.emulator, pytest.mark.rasa]
@@ -18,8 +19,11 @@ async def test_out_of_hours_the_person_hears_when_someone_answers_and_the_number
     jana = await bot.caseworker("Jana")
     lena = bot.person("de", "Lena")
     await onboarded(lena, "de")
-    await lena.send_command("/human")
-    await reply(lena)
+    await lena.send_text("qwertz asdf yxcv")  # nothing the bot understands
+    unsure = await reply(lena)
+    assert t("de", "button.human") in buttons(unsure)
+    await lena.press(t("de", "button.human"))
+    assert t("de", "handoff.consent") in plain(await reply(lena))
     await lena.press(t("de", "button.human_confirm"))
     opened, hours = await replies(lena, 2)
     [ticket] = bot.tickets()

@@ -290,3 +290,18 @@ async def test_media_that_cannot_be_copied_is_described_instead(db: Database) ->
     bot.failures[11] = [BadRequest("Message can't be copied")]
     await OutboxSender(bot, db).send_due()
     assert texts(bot, 11) == ["Caseworker:\n[poll]"] and state_counts(db) == {"sent": 1}
+
+
+async def test_stopping_sends_what_is_owed_unless_the_group_limit_says_wait(
+        db: Database) -> None:
+    bot = FakeBot()
+    sender = OutboxSender(bot, db, group_per_minute=1)
+    await sender.start()
+    await asyncio.sleep(0.05)
+    text_row(db, 11, "owed just before the stop")
+    text_row(db, GROUP, "group one")
+    text_row(db, GROUP, "group two")  # over this group's limit of 1 a minute
+    await sender.stop()
+    assert texts(bot, 11) == ["owed just before the stop"]
+    assert texts(bot, GROUP) == ["group one"]
+    assert [row.payload["text"] for row in unsent(db)] == ["group two"]  # for the next run

@@ -180,3 +180,18 @@ async def test_forget_erases_the_ticket_rows_and_deletes_what_the_group_got(
     deletions = [o for o in desked.owed(GROUP) if o.kind == "delete"]
     assert [o.data["message_id"] for o in deletions] == [901]
     assert desked.owed(GROUP)[-1].text == desked.cw("caseworker.forgotten", ticket=ticket.id)
+
+
+async def test_asking_for_a_person_in_words_goes_straight_to_consent_about_the_last_topic(
+        desked: Desked, person: Callable[..., Person]) -> None:
+    amina = person()
+    await desked.handoff.after_answer(amina, "Як знайти квартиру?", outcome("services.housing"),
+                                      "berlin")
+    asked = await desked.handoff.after_answer(amina, "хочу поговорити з людиною",
+                                              outcome("handoff"), "berlin")
+    [consent] = asked.replies
+    assert desked.t("uk", "handoff.consent") in consent.text
+    assert desked.t("uk", "topic.services.housing") in consent.text
+    assert "поговорити" not in consent.text  # the request itself is no context
+    await desked.handoff.press(amina, "handoff:yes", "uk", "berlin")
+    assert desked.tickets()[0].topic == "services.housing"

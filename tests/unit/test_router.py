@@ -50,3 +50,27 @@ def test_weak_out_of_scope_becomes_a_question() -> None:
 def test_empty_ranking_is_out_of_scope() -> None:
     decision = decide(Parse.from_ranking([]))
     assert decision.route == "out_of_scope"
+
+
+def test_danger_words_make_the_safety_route_win() -> None:
+    from dataclasses import replace
+
+    from nlu.parse import Entity
+
+    confused = parse(**{"language.courses__free_courses": 0.16,
+                        "services.gbv__domestic_violence": 0.05, "greet": 0.04})
+    flagged = replace(confused, entities=(Entity("danger", "services.gbv"),))
+    decision = decide(flagged)
+    assert (decision.route, decision.clarify) == ("services.gbv", False)
+    assert decision.entry == "domestic_violence"
+
+
+def test_danger_words_do_not_override_another_safety_route() -> None:
+    from dataclasses import replace
+
+    from nlu.parse import Entity
+
+    fire = replace(parse(**{"emergency__danger_now": 0.9, "services.gbv__domestic_violence":
+                            0.05, "greet": 0.05}),
+                   entities=(Entity("danger", "services.gbv"),))
+    assert decide(fire).route == "emergency"
