@@ -67,17 +67,21 @@ class _Collector:
         try:
             return model.model_validate(data)
         except ValidationError as error:
-            for problem in error.errors():
-                loc = tuple(problem["loc"])
-                message = problem["msg"]
-                if problem["type"] == "extra_forbidden":
-                    message = f"unknown field '{loc[-1]}'"
-                elif problem["type"] == "missing":
-                    message = f"missing field '{loc[-1]}'"
-                    loc = loc[:-1]
-                self.add(path, locate(node, loc), f"{_dotted(loc)}: {message}")
+            self.add_validation_errors(path, node, error, ())
             return None
 
+    def add_validation_errors(self, path: Path, node: yaml.Node | None,
+                              error: ValidationError, prefix: tuple[str | int, ...]) -> None:
+        """pydantic's errors as editor-friendly messages at the line of the offending value."""
+        for problem in error.errors():
+            loc = (*prefix, *problem["loc"])
+            message = problem["msg"]
+            if problem["type"] == "extra_forbidden":
+                message = f"unknown field '{loc[-1]}'"
+            elif problem["type"] == "missing":
+                message = f"missing field '{loc[-1]}'"
+                loc = loc[:-1]
+            self.add(path, locate(node, loc), f"{_dotted(loc)}: {message}")
 
     def validate_items(self, path: Path, key: str, model: type[Model], data: Any,
                        node: yaml.Node | None) -> list[tuple[int, Model]]:
@@ -94,15 +98,7 @@ class _Collector:
             try:
                 valid.append((index, model.model_validate(item)))
             except ValidationError as error:
-                for problem in error.errors():
-                    loc = (key, index, *problem["loc"])
-                    message = problem["msg"]
-                    if problem["type"] == "extra_forbidden":
-                        message = f"unknown field '{loc[-1]}'"
-                    elif problem["type"] == "missing":
-                        message = f"missing field '{loc[-1]}'"
-                        loc = loc[:-1]
-                    self.add(path, locate(node, loc), f"{_dotted(loc)}: {message}")
+                self.add_validation_errors(path, node, error, (key, index))
         return valid
 
 
