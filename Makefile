@@ -63,7 +63,6 @@ test: system-deps setup train ## run every test (trains the model first if neede
 
 lint: $(VENV)/.installed ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
 	$(VENV)/bin/mypy bot nlu actions guides storage
 
 bench: setup train ## accuracy, latency and load benchmarks -> bench/results.md
