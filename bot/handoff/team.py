@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -74,16 +75,25 @@ class Casework:
             return None
         return view
 
+    async def _on_active_ticket(self, ticket_id: int | None, update_id: int | None,
+                                place: GroupPlace,
+                                work: Callable[[Session, TicketView], None]) -> None:
+        """Run a caseworker command on its active ticket, once per Telegram update."""
+
+        def guarded(session: Session) -> None:
+            if not take_in(session, update_id):
+                return
+            view = self._active(session, ticket_id, place)
+            if view is not None:
+                work(session, view)
+
+        await self.desk.transaction(guarded)
+
     async def claim(self, ticket_id: int | None, update_id: int | None,
                     place: GroupPlace) -> None:
         """/claim: take a request; the person hears someone is looking at it."""
 
-        def work(session: Session) -> None:
-            if not take_in(session, update_id):
-                return
-            view = self._active(session, ticket_id, place)
-            if view is None:
-                return
+        def work(session: Session, view: TicketView) -> None:
             if tickets.claim(session, view.id, self.desk.clock()) is None:
                 self._answer(session, place, "caseworker.already_claimed", ticket=view.id)
                 return
@@ -92,19 +102,14 @@ class Casework:
                 self.desk.to_person(session, view.chat_id, view.lang, texts.person_notice(
                     self.desk.content, view.lang, "handoff.claimed", ticket=view.id), view.id)
 
-        await self.desk.transaction(work)
+        await self._on_active_ticket(ticket_id, update_id, place, work)
 
     async def close(self, ticket_id: int | None, note: str, update_id: int | None,
                     place: GroupPlace) -> None:
         """/close [note]: close a request (the note stays internal); the person is told and
         asked for a rating."""
 
-        def work(session: Session) -> None:
-            if not take_in(session, update_id):
-                return
-            view = self._active(session, ticket_id, place)
-            if view is None:
-                return
+        def work(session: Session, view: TicketView) -> None:
             now = self.desk.clock()
             if note:
                 tickets.add_message(session, view.id, "note", note, now)
@@ -119,25 +124,20 @@ class Casework:
             if thread is not None and thread.thread_id is not None:
                 self.desk.to_group_raw(session, "close_topic", {}, thread.thread_id)
 
-        await self.desk.transaction(work)
+        await self._on_active_ticket(ticket_id, update_id, place, work)
 
     async def note(self, ticket_id: int | None, text: str, update_id: int | None,
                    place: GroupPlace) -> None:
         """/note: an internal note on a request, never sent to the person."""
 
-        def work(session: Session) -> None:
-            if not take_in(session, update_id):
-                return
-            view = self._active(session, ticket_id, place)
-            if view is None:
-                return
+        def work(session: Session, view: TicketView) -> None:
             if not text:
                 self._answer(session, place, "caseworker.note_empty")
                 return
             tickets.add_message(session, view.id, "note", text, self.desk.clock())
             self._answer(session, place, "caseworker.note_saved", ticket=view.id)
 
-        await self.desk.transaction(work)
+        await self._on_active_ticket(ticket_id, update_id, place, work)
 
     async def queue(self, update_id: int | None, place: GroupPlace) -> None:
         """/queue: the requests waiting, urgent first, then the longest waiting."""
@@ -156,11 +156,8 @@ class Casework:
                     place: GroupPlace) -> None:
         """A caseworker's reply goes to the person (and takes the request if nobody has)."""
 
-        def work(session: Session) -> None:
-            if not take_in(session, update_id):
-                return
-            view = self._active(session, ticket_id, place)
-            if view is None or view.chat_id is None:
+        def work(session: Session, view: TicketView) -> None:
+            if view.chat_id is None:
                 return
             now = self.desk.clock()
             tickets.add_message(session, view.id, "caseworker", message.stored, now)
@@ -174,7 +171,7 @@ class Casework:
                                self.desk.say(view.lang, "handoff.from_caseworker"),
                                self.desk.say(view.lang, "handoff.repeated"), view.id)
 
-        await self.desk.transaction(work)
+        await self._on_active_ticket(ticket_id, update_id, place, work)
 
     async def reannounce(self) -> int:
         """Remind the group of requests still unclaimed `reannounce` after the last reminder."""
