@@ -47,14 +47,15 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
     top_route, top_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
-    # The rule-based safety net: explicit danger words make their safety route win unless the
-    # model already chose a safety route.
-    flagged = [entity.value for entity in parse.entities
-               if entity.kind == "danger" and entity.value in SAFETY_ROUTES]
-    if flagged and top_route not in SAFETY_ROUTES:
-        route = flagged[0]
-        score = parse.route_scores.get(route, 0.0)
-        return Decision(route, parse.best_entry(route), score, clarify=False)
+    # The rule-based safety net: explicit danger words make their safety route win over a
+    # non-safety guess, and over an unsure guess of another safety route; a confident safety
+    # guess of the model stands, except that violence by a partner is always gender-based.
+    danger = explicit_danger(parse)
+    if danger and danger != top_route and (
+            top_route not in SAFETY_ROUTES or top_score < thresholds.confident
+            or (danger == "services.gbv" and _mentions(parse, "partner"))):
+        score = parse.route_scores.get(danger, 0.0)
+        return Decision(danger, parse.best_entry(danger), score, clarify=False)
 
     for route, score in ranked:
         if route in SAFETY_ROUTES and score >= thresholds.safety and (
@@ -74,3 +75,15 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
         return Decision("out_of_scope", None, out_of_scope, clarify=True, candidates=candidates)
     return Decision(top_route, parse.best_entry(top_route), top_score, clarify=True,
                     candidates=candidates)
+
+
+def explicit_danger(parse: Parse) -> str | None:
+    """The safety route that explicit danger words in the message point to (first in text)."""
+    for entity in parse.entities:
+        if entity.kind == "danger" and entity.value in SAFETY_ROUTES:
+            return entity.value
+    return None
+
+
+def _mentions(parse: Parse, kind: str) -> bool:
+    return any(entity.kind == kind for entity in parse.entities)

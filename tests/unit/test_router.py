@@ -74,3 +74,33 @@ def test_danger_words_do_not_override_another_safety_route() -> None:
                             0.05, "greet": 0.05}),
                    entities=(Entity("danger", "services.gbv"),))
     assert decide(fire).route == "emergency"
+
+
+def test_danger_words_settle_an_unsure_guess_between_safety_routes() -> None:
+    from dataclasses import replace
+
+    from nlu.parse import Entity
+
+    # "there is a fire in the building", with the model torn between topics
+    unsure = replace(parse(**{"services.children__child_protection": 0.25,
+                              "services.housing__emergency_shelter": 0.2,
+                              "emergency__danger_now": 0.1, "greet": 0.05}),
+                     entities=(Entity("danger", "emergency"),))
+    decision = decide(unsure)
+    assert (decision.route, decision.entry, decision.clarify) == (
+        "emergency", "danger_now", False)
+
+
+def test_violence_by_a_partner_is_gender_based_even_against_a_confident_guess() -> None:
+    from dataclasses import replace
+
+    from nlu.parse import Entity
+
+    scores = parse(**{"services.children__child_protection": 0.6,
+                      "services.gbv__domestic_violence": 0.3, "greet": 0.1})
+    by_partner = replace(scores, entities=(Entity("partner", "partner"),
+                                           Entity("danger", "services.gbv")))
+    assert decide(by_partner).route == "services.gbv"
+    # without a partner in the message the model's confident safety guess stands
+    by_someone = replace(scores, entities=(Entity("danger", "services.gbv"),))
+    assert decide(by_someone).route == "services.children"
