@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from nlu.parse import Parse
 
 SAFETY_ROUTES = frozenset({"emergency", "services.gbv", "services.children"})
+# Routes explicit danger words may point to: the safety routes, and the mental-health crisis
+# (words of suicide), which must be answered at once rather than with a question.
+DANGER_ROUTES = SAFETY_ROUTES | {"services.mental_health"}
 ACTION_ROUTES = frozenset({"handoff", "greet", "thanks", "goodbye", "language_change",
                            "out_of_scope"})
 
@@ -23,7 +26,7 @@ class Thresholds:
 
     confident: float = 0.35  # a route at or above this is answered directly ...
     margin: float = 0.0  # ... when it leads the runner-up by at least this much
-    safety: float = 0.20  # a safety route at or above this ...
+    safety: float = 0.10  # a safety route at or above this ...
     safety_margin: float = 0.30  # ... within this of the leader wins
     out_of_scope: float = 0.30  # below this, "out of scope" turns into a clarification
     out_of_scope_share: float = 0.5  # unsure, and out-of-scope has this share of the leader's
@@ -47,12 +50,14 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
     top_route, top_score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
 
-    # The rule-based safety net: explicit danger words make their safety route win over a
-    # non-safety guess, and over an unsure guess of another safety route; a confident safety
-    # guess of the model stands, except that violence by a partner is always gender-based.
+    # The rule-based safety net: explicit danger words are answered, never met with a
+    # clarifying question. Their route wins over a non-safety guess and over an unsure guess of
+    # another safety route; a confident safety guess of the model stands, except that violence
+    # by a partner is always gender-based.
     danger = explicit_danger(parse)
-    if danger and danger != top_route and (
-            top_route not in SAFETY_ROUTES or top_score < thresholds.confident
+    if danger and (
+            danger == top_route or top_route not in SAFETY_ROUTES
+            or top_score < thresholds.confident
             or (danger == "services.gbv" and _mentions(parse, "partner"))):
         score = parse.route_scores.get(danger, 0.0)
         return Decision(danger, parse.best_entry(danger), score, clarify=False)
@@ -80,7 +85,7 @@ def decide(parse: Parse, thresholds: Thresholds = Thresholds()) -> Decision:
 def explicit_danger(parse: Parse) -> str | None:
     """The safety route that explicit danger words in the message point to (first in text)."""
     for entity in parse.entities:
-        if entity.kind == "danger" and entity.value in SAFETY_ROUTES:
+        if entity.kind == "danger" and entity.value in DANGER_ROUTES:
             return entity.value
     return None
 

@@ -104,3 +104,22 @@ def test_violence_by_a_partner_is_gender_based_even_against_a_confident_guess() 
     # without a partner in the message the model's confident safety guess stands
     by_someone = replace(scores, entities=(Entity("danger", "services.gbv"),))
     assert decide(by_someone).route == "services.children"
+
+
+def test_words_of_suicide_are_answered_with_the_crisis_entry_not_a_question() -> None:
+    from dataclasses import replace
+
+    from nlu.parse import Entity
+
+    torn = replace(parse(**{"services.mental_health__crisis_support": 0.3,
+                            "services.mental_health__trauma_support": 0.02,
+                            "services.health__find_doctor": 0.28, "greet": 0.1}),
+                   entities=(Entity("danger", "services.mental_health"),))
+    decision = decide(torn)
+    assert (decision.route, decision.entry, decision.clarify) == (
+        "services.mental_health", "crisis_support", False)
+    # a confident emergency guess stays: someone who also mentions suicide may be in danger now
+    overdose = replace(parse(**{"emergency__medical_emergency": 0.8,
+                                "services.mental_health__crisis_support": 0.2}),
+                       entities=(Entity("danger", "services.mental_health"),))
+    assert decide(overdose).route == "emergency"
