@@ -40,6 +40,20 @@ def count_message(db: Database, route: str, lang: str, city: str, status: str,
                         "status": status}, {"count": 1})
 
 
+CountKey = tuple[dt.date, str, str, str, str]  # day, route, lang, city, status
+
+
+def count_messages(db: Database, counts: Mapping[CountKey, int]) -> None:
+    """`count_message` for many at once: one transaction, one upsert per distinct counter."""
+    if not counts:
+        return
+    with db.session() as session:
+        for (day, route, lang, city, status), n in sorted(counts.items()):
+            add_to_counter(session, DailyCount.__table__,  # type: ignore[arg-type]
+                           {"day": day, "route": route, "lang": lang, "city": city,
+                            "status": status}, {"count": n})
+
+
 def record_feedback(db: Database, key: str, entry_id: str, lang: str, city: str,
                     vote: int, now: dt.datetime | None = None) -> None:
     """A 👍 (vote > 0) or 👎 on an entry. A person's repeated vote counts once; a changed vote

@@ -73,9 +73,11 @@ class Database:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: SQL parameters (message text, chat ids) never reach logs or the
         # text of database errors, whatever the log level.
-        options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+        options: dict[str, Any] = {"hide_parameters": True}
         if not url.startswith("sqlite"):
-            options.update(pool_size=10, max_overflow=10, pool_timeout=5,
+            # pre_ping: a server may have dropped a pooled connection. A SQLite file cannot,
+            # so there it would only add a query to every transaction.
+            options.update(pool_pre_ping=True, pool_size=10, max_overflow=10, pool_timeout=5,
                            connect_args={"connect_timeout": 3})
         self.engine: Engine = create_engine(url, **options)
         if url.startswith("sqlite"):

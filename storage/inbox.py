@@ -50,6 +50,23 @@ def store_updates(db: Database, updates: Iterable[tuple[int, str]],
         return len(ids - known)
 
 
+def store_and_lease(db: Database, updates: Iterable[tuple[int, str]],
+                    now: dt.datetime | None = None, lease: dt.timedelta = LEASE) -> set[int]:
+    """Store (update_id, raw JSON) pairs in one transaction, the new ones already leased to
+    the caller, who handles them at once (no second read). Returns the ids this call stored:
+    ids already known (a redelivery, or another process that stored them first) are not."""
+    now = now or utcnow()
+    rows = [{"update_id": update_id, "raw": raw, "received_at": now, "attempts": 1,
+             "lease_until": now + lease} for update_id, raw in updates]
+    if not rows:
+        return set()
+    insert = pg_insert if not db.is_sqlite else sqlite_insert
+    statement = (insert(InboxUpdate).on_conflict_do_nothing(index_elements=["update_id"])
+                 .returning(InboxUpdate.update_id))
+    with db.session() as session:
+        return set(session.scalars(statement, rows))
+
+
 def lease_pending(db: Database, limit: int = 100, now: dt.datetime | None = None,
                   lease: dt.timedelta = LEASE) -> list[StoredUpdate]:
     """Unprocessed updates nobody holds, oldest first, now leased to the caller."""
@@ -97,6 +114,18 @@ def take_in(session: Session, update_id: int | None, now: dt.datetime | None = N
 def mark_processed(db: Database, update_id: int, now: dt.datetime | None = None) -> None:
     with db.session() as session:
         take_in(session, update_id, now)
+
+
+def mark_all_processed(db: Database, update_ids: Iterable[int],
+                       now: dt.datetime | None = None) -> None:
+    """`mark_processed` for many updates in one transaction."""
+    ids = list(update_ids)
+    if not ids:
+        return
+    with db.session() as session:
+        session.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids),
+                                                  InboxUpdate.processed_at.is_(None))
+                        .values(processed_at=now or utcnow(), raw=None, lease_until=None))
 
 
 def is_processed(db: Database, update_id: int) -> bool:

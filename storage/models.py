@@ -56,6 +56,17 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+class WrittenText(TypeDecorator[str]):
+    """Text a person or caseworker wrote. PostgreSQL cannot store NUL characters (SQLite can);
+    they carry no meaning, so they are dropped rather than costing the message."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.replace("\x00", "")
+
+
 ACTIVE_TICKET = "status IN ('open', 'claimed')"
 
 
@@ -127,7 +138,7 @@ class Unanswered(Base):
     __tablename__ = "unanswered"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(WrittenText)
     lang: Mapped[str] = mapped_column(String(8))
     city: Mapped[str] = mapped_column(String(64))
     best_route: Mapped[str] = mapped_column(String(64))
@@ -193,7 +204,7 @@ class TicketMessage(Base):
     ticket_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     direction: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(WrittenText)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -16,6 +16,10 @@ from guides.store import ContentStore
 from nlu.server import LocalRasaServer
 from nlu.training import latest_model
 
+# The Telegram end-to-end fixtures (one emulator, one running bot per session) serve tests/e2e,
+# tests/faults and tests/hostile alike.
+pytest_plugins = ["tests.e2e.fixtures"]
+
 CONTENT = PROJECT / "content"
 
 

@@ -71,6 +71,7 @@ class PostgresServer:
     password: str | None = None
     process: subprocess.Popen[bytes] | None = None
     directory: Path | None = None
+    launch: Callable[[], subprocess.Popen[bytes]] | None = None  # (re)starts our own server
 
     def url(self, database: str) -> str:
         login = f"{self.user}:{self.password}" if self.password else self.user
@@ -92,7 +93,8 @@ class PostgresServer:
         with self._admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def stop(self) -> None:
+    def halt(self) -> None:
+        """Shut the server down as an outage would, keeping its data for `resume()`."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)  # fast shutdown
             try:
@@ -100,6 +102,16 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def resume(self) -> None:
+        """Start a halted server again: same port, same data."""
+        if self.launch is None or self.directory is None:
+            raise PostgresUnavailable("only a server started by start_postgres() can resume")
+        self.process = self.launch()
+        _wait_ready(self, self.directory / "server.log")
+
+    def stop(self) -> None:
+        self.halt()
         if self.directory is not None:
             shutil.rmtree(self.directory, ignore_errors=True)
 
@@ -169,17 +181,22 @@ def start_postgres() -> PostgresServer:
         raise PostgresUnavailable(f"initdb failed:\n{initdb.stderr[-2000:]}")
     for attempt in range(3):
         server = PostgresServer("127.0.0.1", free_port(), "postgres", directory=directory)
-        with log.open("ab") as out:
-            if account is not None:
-                os.chown(log, *account)
-            preexec: Callable[[], None] = _die_with_parent
-            server.process = subprocess.Popen(  # type: ignore[call-overload]
-                [str(bin_dir / "postgres"), "-D", str(data), "-p", str(server.port),
-                 "-k", str(directory), "-c", "listen_addresses=127.0.0.1",
-                 "-c", "fsync=off", "-c", "synchronous_commit=off",
-                 "-c", "full_page_writes=off", "-c", "max_connections=60"],
-                cwd=directory, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec,
-                **as_account)
+
+        def launch(port: int = server.port) -> subprocess.Popen[bytes]:
+            with log.open("ab") as out:
+                if account is not None:
+                    os.chown(log, *account)
+                preexec: Callable[[], None] = _die_with_parent
+                return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+                    [str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
+                     "-k", str(directory), "-c", "listen_addresses=127.0.0.1",
+                     "-c", "fsync=off", "-c", "synchronous_commit=off",
+                     "-c", "full_page_writes=off", "-c", "max_connections=60"],
+                    cwd=directory, stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec,
+                    **as_account)
+
+        server.launch = launch
+        server.process = launch()
         try:
             _wait_ready(server, log)
             return server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, TypeAlias
@@ -250,3 +251,24 @@ async def test_handoff_to_a_forum_topic(emu: Emulator, app: App) -> None:
     [reply] = await in_topic.wait_for_replies()
     assert reply["text"] == "supergroup member: Ich helfe"
     assert reply["message_thread_id"] == note["message_thread_id"]
+
+
+async def test_bot_events_long_polls_every_chat(emu: Emulator, app: App) -> None:
+    seen = await emu.bot_events(after=0)
+    after = seen[-1][0] if seen else 0
+    assert await emu.bot_events(after) == []  # nothing new: answers at once without timeout
+    waiting = asyncio.create_task(emu.bot_events(after, timeout=5.0))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()  # held open until the bot says something
+    mia, noah = TelegramUser(emu, 1007, "Mia", "de"), TelegramUser(emu, 1008, "Noah", "en")
+    await mia.send_text("eins")
+    await noah.send_text("zwei")
+    events = await waiting
+    while len({event["chat_id"] for _, event in events}) < 2:
+        events += await emu.bot_events(events[-1][0], timeout=5.0)
+    ids = [update_id for update_id, _ in events]
+    assert ids == sorted(ids) and all(update_id > after for update_id in ids)
+    assert {(event["chat_id"], event["plain_text"]) for _, event in events} == {
+        (1007, "You wrote: eins"), (1008, "You wrote: zwei")}
+    [reply] = await mia.wait_for_replies()  # the users' own reading is untouched
+    assert reply["plain_text"] == "You wrote: eins"

@@ -5,51 +5,26 @@ person's messages waits in the outbox for the caseworker group's rate limit."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from bot.app import PROJECT
 from guides.store import ContentStore
 from tests.e2e.chat import emulator_for
 from tests.e2e.handoff import plain
+from tests.e2e.process import START_UP, BotProcess, until
 from tests.emulator.harness import BotMessage, Emulator, TelegramUser
 
 pytestmark = [pytest.mark.emulator, pytest.mark.rasa]
-START_UP = 120.0  # a fresh process loads the content and the language detector first
 GROUP = -100_880_000_001
 BURST = [f"burst message {n:02d}" for n in range(1, 31)]  # more than 20 a minute
 HELLO = "Hello, I am Jana from the advice team."
 FIRST = "first message before the crash"
 SECOND = "second message, written while the bot was down"
 SECOND_REPLY = "second reply, written while the bot was down"
-
-
-class BotProcess:
-    """`python -m bot run` as a child, logging to a file."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("ab") as output:
-            self.child = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT,
-                                          env=env, stdout=output, stderr=subprocess.STDOUT)
-
-    def kill9(self) -> None:
-        os.kill(self.child.pid, signal.SIGKILL)
-        self.child.wait(timeout=30)
-
-    def stop(self) -> int:
-        if self.child.poll() is None:
-            self.child.send_signal(signal.SIGTERM)
-            return self.child.wait(timeout=60)
-        return self.child.returncode
 
 
 def delivery(db: Path) -> dict[str, int]:
@@ -59,13 +34,6 @@ def delivery(db: Path) -> dict[str, int]:
         counts["unhandled"] = connection.execute(
             "SELECT count(*) FROM inbox_updates WHERE processed_at IS NULL").fetchone()[0]
     return {state: counts.get(state, 0) for state in ("pending", "sending", "sent", "unhandled")}
-
-
-async def until(check: object, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 class Reader:

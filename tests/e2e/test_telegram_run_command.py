@@ -12,6 +12,9 @@ import pytest
 
 from bot.app import PROJECT
 from guides.store import ContentStore
+from storage import Database
+from storage.models import utcnow
+from storage.reports import message_counts
 from tests.e2e.chat import buttons, emulator_for
 from tests.emulator.harness import Emulator, TelegramUser
 
@@ -52,3 +55,7 @@ async def test_python_m_bot_run_answers_through_the_emulator(
     assert "Stopping" in printed
     assert "تذكرة" not in printed and "Mariam" not in printed and "990001" not in printed
     assert api.token not in printed  # httpx would log URLs with the token at INFO
+    db = Database(env["DATABASE_URL"])  # the anonymous count was written when it stopped
+    counts = [(row.route, row.lang, row.count) for row in message_counts(db, utcnow().date())]
+    db.dispose()
+    assert counts == [("transport.tickets", "ar", 1)]

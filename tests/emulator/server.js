@@ -3,8 +3,8 @@
 //
 //   node server.js [PORT]      (PORT or env PORT; 0 = a free port)   prints "READY <port>"
 //
-// telegram-test-api 4.2.1 keeps the storage, the id counters, the bot's getUpdates, webhook
-// delivery and the client endpoints (/getUpdates, /getUpdatesHistory). Every other answer a
+// telegram-test-api 4.2.1 keeps the storage, the id counters, webhook delivery and the
+// client endpoints (/getUpdates, /getUpdatesHistory). Every other answer a
 // python-telegram-bot 22 bot gets is made here, in Bot API shape: the package's own answers
 // carry dates in milliseconds, a getMe without is_bot, every chat as "private", null results.
 //
@@ -16,6 +16,9 @@
 //   POST /sendMessage | /sendCommand | /sendCallback   as the package's, but answer the ids used
 //   POST /e2e/sendUpdate {token, update}                any raw update, delivered by getUpdates
 //   POST /e2e/chatMember {chat, user, status}           "member" or "left"; seeds getChatMember
+//   POST /e2e/botEvents {token, after, timeout}         every bot event of any chat with an
+//        update id above `after`, oldest first, waiting up to `timeout` ms for the first one
+//        (long polling: one request serves a load generator's many users; marks nothing read)
 
 const http = require('http');
 const express = require('express');
@@ -158,6 +161,28 @@ function record(token, kind, method, message, messageId) {
   tg.storage.botMessages.push({
     time: Date.now(), botToken: token, updateId: tg.updateId++, messageId, isRead: false, kind, method, message: { ...message },
   });
+  wakeEventWaiters(token);
+}
+
+// Long polls of /e2e/botEvents waiting for a token's next bot event.
+const eventWaiters = new Set();
+
+function wakeEventWaiters(token) {
+  for (const waiter of eventWaiters) if (waiter.token === token) waiter.wake();
+}
+
+// Bot events of `token` with an update id above `after`. Events are appended in update id
+// order (deletions keep it), so a binary search skips the old ones.
+function botEventsAfter(token, after) {
+  const events = tg.storage.botMessages;
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (events[middle].updateId <= after) low = middle + 1;
+    else high = middle;
+  }
+  return events.slice(low).filter((event) => event.botToken === token);
 }
 
 function sendBotMessage(token, method, message) {
@@ -353,8 +378,18 @@ method('createForumTopic', (p) => {
   return { message_thread_id: tg.messageId++, name: p.name, icon_color: p.icon_color ?? 7322096 };
 });
 
-app.all('/bot:token/:method', (req, res, next) => {
-  if (req.params.method === 'getUpdates') return next(); // the package's
+// As Telegram: an update is returned again and again until a getUpdates with a higher offset
+// confirms it (the package's forgets it at once), so a bot that fetched updates and could not
+// store them gets them anew.
+method('getUpdates', (p, token) => {
+  const offset = Number(p.offset) || 0;
+  const limit = Math.min(Math.max(Number(p.limit) || 100, 1), 100);
+  const unconfirmed = tg.storage.userMessages.filter((u) => u.botToken === token && !u.isRead);
+  for (const u of unconfirmed) if (u.updateId < offset) u.isRead = true;
+  return unconfirmed.filter((u) => !u.isRead).slice(0, limit).map((u) => TelegramServer.formatUpdate(u));
+});
+
+app.all('/bot:token/:method', (req, res) => {
   return res.status(400).json({
     ok: false, error_code: 400, description: `Bad Request: method ${req.params.method} is not emulated by tests/emulator/server.js`,
   });
@@ -392,6 +427,32 @@ app.post('/e2e/sendUpdate', async (req, res) => {
   const entry = { ...tg.getCommonFields(token), messageId: raw.message?.message_id, rawUpdate: raw };
   await tg.addUserUpdate(entry);
   return res.json({ ok: true, result: { update_id: entry.updateId, message_id: raw.message?.message_id } });
+});
+
+app.post('/e2e/botEvents', (req, res) => {
+  const { token, after = 0, timeout = 0 } = req.body ?? {};
+  if (!token || !Number.isSafeInteger(after) || typeof timeout !== 'number') {
+    return res.status(400).json({ ok: false, error_code: 400, description: 'need {token, after, timeout}' });
+  }
+  const ready = botEventsAfter(token, after);
+  if (ready.length || timeout <= 0) return res.json({ ok: true, result: ready });
+  let timer;
+  const waiter = {
+    token,
+    wake: () => {
+      eventWaiters.delete(waiter);
+      clearTimeout(timer);
+      // Answer on the next turn, so that events recorded together leave together.
+      setImmediate(() => res.json({ ok: true, result: botEventsAfter(token, after) }));
+    },
+  };
+  timer = setTimeout(waiter.wake, Math.min(timeout, 30000));
+  eventWaiters.add(waiter);
+  res.on('close', () => {
+    eventWaiters.delete(waiter);
+    clearTimeout(timer);
+  });
+  return undefined;
 });
 
 app.post('/e2e/chatMember', (req, res) => {

@@ -195,7 +195,8 @@ def stored(db: Database, update_id: int) -> bool:
 
 
 class FakeApplication:
-    """getUpdates from a script; process_update records what it handled."""
+    """getUpdates from a script, kept until confirmed as Telegram does; process_update records
+    what it handled."""
 
     def __init__(self, batches: list[list[dict[str, Any]]], db: Database) -> None:
         self.bot = self
@@ -204,6 +205,7 @@ class FakeApplication:
         self.handled: list[int] = []
         self.offsets: list[int | None] = []
         self.delivered: list[int] = []
+        self.unconfirmed: dict[int, dict[str, Any]] = {}
         self.block = asyncio.Event()
         self.block.set()
 
@@ -214,10 +216,12 @@ class FakeApplication:
         self.offsets.append(offset)
         if offset is not None:  # Telegram forgets what came before the offset: all stored?
             assert all(stored(self.db, u) for u in self.delivered if u < offset)
+            self.unconfirmed = {n: data for n, data in self.unconfirmed.items() if n >= offset}
         await asyncio.sleep(0.01)
-        batch = self.batches.pop(0) if self.batches else []
-        self.delivered += [data["update_id"] for data in batch]
-        return [Update.de_json(data, None) for data in batch]
+        for data in self.batches.pop(0) if self.batches else []:
+            self.delivered.append(data["update_id"])
+            self.unconfirmed[data["update_id"]] = data
+        return [Update.de_json(data, None) for _, data in sorted(self.unconfirmed.items())]
 
     async def process_update(self, incoming: Update) -> None:
         await self.block.wait()
@@ -236,18 +240,21 @@ async def run_until(inbox: Inbox, done: Any, timeout: float = 10.0) -> None:
 async def test_updates_are_stored_before_the_offset_moves_on_and_handled_once_in_order(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     fails = [StorageUnavailable("down"), StorageUnavailable("down")]
-    real_store = inbox_module.store_updates
+    real_store = inbox_module.store_and_lease
 
-    def flaky_store(*args: Any) -> int:
+    def flaky_store(*args: Any) -> set[int]:
         if fails:
             raise fails.pop(0)
         return real_store(*args)
 
-    monkeypatch.setattr(inbox_module, "store_updates", flaky_store)
-    app = FakeApplication([[update(1, 5), update(2, 6)], [update(3, 5), update(1, 5)]], db)
+    monkeypatch.setattr(inbox_module, "store_and_lease", flaky_store)
+    app = FakeApplication([[update(1, 5), update(2, 6)], [], [], [update(3, 5), update(1, 5)]],
+                          db)
     inbox = Inbox(app, db, poll_interval=0.01)
     await run_until(inbox, lambda: len(app.handled) >= 3)
-    assert app.offsets[:3] == [None, 3, 4]  # moved on only once stored (after two failures)
+    # Moved on only once stored (after two failures, Telegram sent them again); then a
+    # redelivery of 1 comes with 3.
+    assert app.offsets[:4] == [None, None, None, 3]
     assert sorted(app.handled) == [1, 2, 3]  # the redelivered 1 was not handled again
     assert app.handled.index(1) < app.handled.index(3)  # one chat's updates in order
     assert all(is_processed(db, n) for n in (1, 2, 3))
@@ -305,3 +312,12 @@ async def test_stopping_sends_what_is_owed_unless_the_group_limit_says_wait(
     assert texts(bot, 11) == ["owed just before the stop"]
     assert texts(bot, GROUP) == ["group one"]
     assert [row.payload["text"] for row in unsent(db)] == ["group two"]  # for the next run
+
+
+async def test_an_unreadable_stored_update_is_dropped_and_the_rest_handled(
+        db: Database) -> None:
+    store_updates(db, [(1, "{not json"), (2, "[]"), (3, json.dumps(update(3, 5)))])
+    app = FakeApplication([], db)
+    await run_until(Inbox(app, db, poll_interval=0.01), lambda: app.handled)
+    assert app.handled == [3]
+    assert all(is_processed(db, n) for n in (1, 2, 3)) and pending_count(db) == 0

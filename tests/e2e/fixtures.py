@@ -1,5 +1,6 @@
-"""End-to-end fixtures: the Bot API emulator on a free loopback port, the real bot built by the
-project's own `build_application` and polling it, the real Rasa server, a fresh SQLite database.
+"""End-to-end fixtures (a plugin of tests/conftest.py, for every test folder): the Bot API
+emulator on a free loopback port, the real bot built by the project's own `build_application`
+and polling it, the real Rasa server, a fresh SQLite database.
 
 Tests talk to the bot only as Telegram users do (``TelegramUser``): they see what a person sees.
 """
