@@ -8,6 +8,7 @@ import math
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -87,13 +88,20 @@ def _fold(text: str) -> str:
     return " ".join(kept.split())
 
 
+@lru_cache(maxsize=4096)
+def _folded_name(name: str) -> str:
+    """`_fold` of a district name. Cached: every message is compared with every name, and
+    these are content strings (what people write is never cached)."""
+    return _fold(name)
+
+
 def find_district(pack: CityPack, text: str) -> District | None:
     """The district whose name or alias is the whole text ("Neukölln", "нойкельн")."""
     wanted = _fold(text)
     if not wanted:
         return None
     for district in pack.city.districts:
-        if any(_fold(name) == wanted for name in (district.name, *district.aliases)):
+        if any(_folded_name(name) == wanted for name in (district.name, *district.aliases)):
             return district
     return None
 

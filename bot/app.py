@@ -13,6 +13,7 @@ from bot.conversation import Conversations
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from guides.store import ContentStore
+from nlu.cache import ParseCache
 from nlu.client import RasaClient
 from nlu.server import LocalRasaServer, RasaStartError
 from nlu.training import latest_model
@@ -86,6 +87,7 @@ def open_database(settings: Settings) -> Database:
 def build_services(settings: Settings, nlu: RasaClient | None) -> Services:
     content = ContentStore(resolve(settings, settings.content_dir), settings.stale_after_days)
     db = open_database(settings)
-    pipeline = Pipeline(content, nlu, settings.default_language)
+    cache = ParseCache(settings.rasa_cache_size) if settings.rasa_cache_size else None
+    pipeline = Pipeline(content, nlu, settings.default_language, cache=cache)
     return Services(settings, content, db, pipeline,
                     Conversations(pipeline, db, settings.retention_days))

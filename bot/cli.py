@@ -114,5 +114,6 @@ async def _serve(settings: Settings, command: str) -> int:
                 await Console(services.conversations, person).run()
         finally:
             watcher.cancel()
+            await services.conversations.close()
             services.db.dispose()
     return 0

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 from actions import ActionContext, Outcome, Reply
 from actions.nearby import Point, ask_location, find_district, services_near
 from bot import screens
+from bot.counts import MessageCounts
 from bot.pipeline import Incoming, Pipeline
 from bot.text import clean_text
 from guides.models import LANGUAGES
 from storage import Database
 from storage.users import (
     UserSettings,
-    count_message,
     forget_user,
     get_settings,
     record_feedback,
@@ -58,6 +58,7 @@ class Conversations:
         # person key -> (topic or None, deadline): who pressed "services near me" and for what
         self._awaiting_location: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self.handoff: HandoffHooks | None = None  # caseworkers, where the channel has them
+        self.counts = MessageCounts(db)  # anonymous, written every few seconds
 
     async def settings(self, person: Person) -> UserSettings:
         return await asyncio.to_thread(get_settings, self.db, person.key)
@@ -174,10 +175,18 @@ class Conversations:
     async def _count(self, outcome: Outcome, settings: UserSettings) -> None:
         city = self.pipeline.content.current.city(settings.city).city.id
         try:
-            await asyncio.to_thread(count_message, self.db, outcome.route, outcome.lang, city,
-                                    outcome.status)
+            await self.counts.add(outcome.route, outcome.lang, city, outcome.status)
         except Exception:  # analytics must never cost an answer
             logger.warning("Could not record the anonymous count", exc_info=True)
+
+    async def close(self) -> None:
+        """Write what is still only in memory (the anonymous counts); for a channel that
+        stops."""
+        try:
+            await self.counts.flush()
+        except Exception:
+            logger.warning("Could not record %d anonymous counts", self.counts.pending,
+                           exc_info=True)
 
     # --- Analytics for editors (storage owner): questions the bot could not answer, kept
     # scrubbed of numbers, e-mails and names, with no link to the person, expiring like tickets.
@@ -278,6 +287,11 @@ class Conversations:
         """Voice, photos, stickers, files: say what the bot understands and offer a person."""
         lang = await self.lang_of(person)
         return [screens.unsupported(self.pipeline.content.current, lang)]
+
+    async def slow_down(self, person: Person) -> list[Reply]:
+        """Over the rate limit: this message was skipped; wait a little and send it again."""
+        lang = await self.lang_of(person)
+        return [Reply(text=self.pipeline.content.current.text(lang, "notice.rate_limited"))]
 
     async def error_notice(self, person: Person, storage_down: bool = False) -> list[Reply]:
         """Something failed on our side: a friendly message in the person's language."""

@@ -74,6 +74,9 @@ class Metrics:
         self.nlu_latency = Histogram(
             "arrival_nlu_latency_seconds", "Time of one Rasa parse call, by result (ok, error).",
             ["result"], buckets=NLU_BUCKETS, registry=registry)
+        self.nlu_cache_hits = Counter(
+            "arrival_nlu_cache_hits", "Messages whose text was parsed by Rasa shortly before: "
+            "its parse was reused (RASA_CACHE_SIZE).", registry=registry)
         self.nlu_fallback = Counter(
             "arrival_nlu_fallback", "Messages understood by the phrase search because Rasa "
             "was down or slow (degraded mode).", registry=registry)
@@ -86,6 +89,9 @@ class Metrics:
         self.handoff_queue = Gauge(
             "arrival_handoff_queue_length", "Handoff tickets waiting for a caseworker (open).",
             registry=registry)
+        self.flood_held = Counter(
+            "arrival_flood_held", "Messages not answered because their sender was over the "
+            "per-person rate limit (FLOOD_BURST, FLOOD_REFILL_SECONDS).", registry=registry)
         self.content_reload_ok = Gauge(
             "arrival_content_reload_ok", "1 when the last content reload succeeded, 0 when an "
             "edit was rejected (the last good content stays live).", registry=registry)

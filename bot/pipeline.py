@@ -16,6 +16,7 @@ from bot.metrics import METRICS
 from bot.text import for_nlu
 from guides.content import Content
 from guides.store import ContentStore
+from nlu.cache import ParseCache
 from nlu.client import NLUUnavailable, RasaClient
 from nlu.entities import EntityRules
 from nlu.language import detect_language
@@ -43,10 +44,11 @@ class Pipeline:
 
     def __init__(self, content: ContentStore, nlu: RasaClient | None,
                  default_lang: str = "en", thresholds: Thresholds = DEFAULT_THRESHOLDS,
-                 retry_after: float = RETRY_RASA_AFTER) -> None:
+                 retry_after: float = RETRY_RASA_AFTER, cache: ParseCache | None = None) -> None:
         self.content = content
         self.retry_after = retry_after
         self.nlu = nlu
+        self.cache = cache  # Rasa's recent parses (None: every message goes to Rasa)
         self.default_lang = default_lang
         self.thresholds = thresholds
         self._search: tuple[str, PhraseSearch] | None = None
@@ -70,16 +72,25 @@ class Pipeline:
         return self._entities[1]
 
     async def understand(self, text: str, content: Content) -> Parse:
-        """Rasa's parse; the phrase search when Rasa is unreachable (retried every few
-        seconds)."""
+        """Rasa's parse (remembered for a while: the same text is parsed once); the phrase
+        search when Rasa is unreachable (retried every few seconds)."""
         parse: Parse | None = None
         if self.nlu is not None and time.monotonic() >= self._rasa_down_until:
+            parse = self.cache.get(text) if self.cache is not None else None
+            if parse is not None:
+                METRICS.nlu_cache_hits.inc()
+                return parse
             try:
                 with METRICS.time_nlu():
                     parse = await self.nlu.parse(text)
             except NLUUnavailable as error:
                 logger.warning("NLU unavailable, answering in degraded mode: %s", error)
                 self._rasa_down_until = time.monotonic() + self.retry_after
+                if self.cache is not None:
+                    self.cache.clear()  # it may come back with another model
+            else:
+                if self.cache is not None:
+                    self.cache.put(text, parse)
         if parse is None:
             METRICS.nlu_fallback.inc()
             parse = self.search(content).parse(text)

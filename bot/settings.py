@@ -36,12 +36,18 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    telegram_messages_per_second: float = Field(
+        default=30, ge=0, description="Messages a second the bot sends in all chats together "
+                                      "(Telegram's broadcast limit is about 30; 0 = no limit).")
 
     rasa_url: str | None = Field(
         default=None, description="A running Rasa server; unset = start a local one."
     )
     rasa_token: SecretStr | None = Field(default=None, description="JWT secret of that server.")
     rasa_timeout: float = Field(default=3.0, gt=0, le=60)
+    rasa_cache_size: int = Field(
+        default=4096, ge=0, description="Parses of recent messages reused for the same text "
+                                        "(kept by a keyed hash, never the text); 0 = off.")
     rasa_python: str | None = Field(default=None, description="Interpreter of Rasa's venv.")
     models_dir: Path = Path("models")
 
@@ -58,6 +64,13 @@ class Settings(BaseSettings):
         default=30, ge=1, description="Waiting time told to people until enough is measured.")
     handoff_group_per_minute: int = Field(
         default=20, ge=1, le=60, description="Messages a minute to the caseworker group.")
+    # Per-person flood protection (bot/telegram/flood.py), before the language understanding.
+    flood_burst: int = Field(
+        default=8, ge=1, description="Messages a person may send at once before the bot "
+                                     "holds back.")
+    flood_refill_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="After a burst, one message per this many "
+                                                "seconds is answered.")
     user_key_secret: SecretStr | None = Field(
         default=None,
         description="Secret for pseudonymous user keys; generated under var/ if unset.",

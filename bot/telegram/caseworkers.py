@@ -31,7 +31,7 @@ from bot.telegram.outbox import OutboxSender
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
-HANDOFF_GROUP = -1  # handler group: before the bot's own answers (group 0)
+HANDOFF_GROUP = -2  # handler group: before flood protection (-1) and the answers (0)
 TEAM_COMMANDS = ("claim", "close", "note", "queue")
 MEMBER_TTL = 60.0  # seconds a membership answer is trusted
 MEMBER_STATES = frozenset({"creator", "administrator", "member"})

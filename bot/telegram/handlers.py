@@ -14,7 +14,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from actions import Reply
 from bot.conversation import Conversations, Person
+from bot.metrics import METRICS
 from bot.telegram.dedupe import RecentUpdates
+from bot.telegram.flood import FloodGuard
 from bot.telegram.send import edit_in_place, send_replies
 from storage import StorageUnavailable, user_key
 
@@ -61,6 +63,23 @@ async def drop_redelivered(update: Update, context: Context) -> None:
     if recent.seen_before(update.update_id):
         logger.info("Dropped a redelivered update")
         raise ApplicationHandlerStop
+
+
+async def hold_back_floods(update: Update, context: Context) -> None:
+    """Before the answers, after a request's relay (never dropped): a private message over its
+    sender's rate limit gets one notice, or nothing, and goes no further."""
+    message = update.effective_message
+    guard: FloodGuard | None = context.bot_data.get("flood")
+    if message is None or guard is None:
+        return
+    who = person(update, context)
+    verdict = guard.check(who.key, message.date.timestamp())
+    if verdict == "answer":
+        return
+    METRICS.flood_held.inc()
+    if verdict == "notice":
+        await show(update, context, await conversations(context).slow_down(who))
+    raise ApplicationHandlerStop
 
 
 async def start(update: Update, context: Context) -> None:

@@ -52,9 +52,14 @@ def location_keyboard(reply: Reply) -> ReplyKeyboardMarkup | None:
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True) if rows else None
 
 
+def telegram_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units: most emoji count twice."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def parts(html: str) -> list[str]:
     """The HTML of one reply in parts that fit a message, leaving room for a part label."""
-    if len(html) <= TELEGRAM_LIMIT:
+    if telegram_length(html) <= TELEGRAM_LIMIT:
         return [html]
     return split_html(html, TELEGRAM_LIMIT - PART_ROOM)
 
@@ -65,19 +70,21 @@ def with_label(part: str, label: str) -> str:
 
 def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Split at paragraph, then line, then word boundaries; never inside a tag, an entity or
-    an element (a link or bold text stays whole in one part)."""
-    if len(text) <= limit:
+    an element (a link or bold text stays whole in one part). `limit` is in Telegram's units;
+    parts that would be only whitespace are left out (Telegram refuses empty messages)."""
+    if telegram_length(text) <= limit:
         return [text]
     chunks: list[str] = []
     rest = text
-    while len(rest) > limit:
+    while telegram_length(rest) > limit:
+        window = _fitting(rest, limit)
         cut = -1
         for separator in ("\n\n", "\n", " "):
-            cut = rest.rfind(separator, 0, limit)
-            if cut > limit // 2:
+            cut = rest.rfind(separator, 0, window)
+            if cut > window // 2:
                 break
         if cut <= 0:
-            cut = limit
+            cut = window
         open_tag, close_tag = rest.rfind("<", 0, cut), rest.rfind(">", 0, cut)
         if open_tag > close_tag:  # inside a tag
             cut = open_tag
@@ -87,11 +94,24 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         unclosed = _first_unclosed(rest[:cut])
         if unclosed > 0:  # inside an element
             cut = unclosed
-        chunks.append(rest[:cut].rstrip())
+        if cut <= 0:  # one element longer than a message: cut it rather than loop forever
+            cut = window
+        if chunk := rest[:cut].rstrip():
+            chunks.append(chunk)
         rest = rest[cut:].lstrip()
     if rest:
         chunks.append(rest)
     return chunks
+
+
+def _fitting(text: str, limit: int) -> int:
+    """How many characters of `text` fit in `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
 
 
 _TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")

@@ -17,6 +17,7 @@ from bot.telegram.render import (
     keyboard,
     location_keyboard,
     parts,
+    telegram_length,
     to_html,
     with_label,
 )
@@ -67,8 +68,8 @@ async def edit_in_place(query: CallbackQuery, reply: Reply) -> bool:
     be done (the message is too old, not text, or the reply too long): then send it anew."""
     message = query.message
     html = to_html(reply)
-    if not isinstance(message, Message) or message.text is None or len(html) > TELEGRAM_LIMIT \
-            or reply.ask_location:
+    if not isinstance(message, Message) or message.text is None \
+            or telegram_length(html) > TELEGRAM_LIMIT or reply.ask_location:
         return False
     try:
         await query.edit_message_text(html, parse_mode=ParseMode.HTML,

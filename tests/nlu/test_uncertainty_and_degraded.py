@@ -11,6 +11,7 @@ import pytest
 from bot.app import PROJECT
 from bot.pipeline import Incoming, Pipeline
 from guides.store import ContentStore
+from nlu.cache import ParseCache
 from nlu.client import RasaClient
 from nlu.parse import IntentScore, Parse
 from nlu.server import LocalRasaServer
@@ -94,3 +95,28 @@ async def test_rasa_stopped_then_restarted(tmp_path: Path, content_store: Conten
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_a_repeated_question_reuses_its_parse_until_rasa_goes_away(
+        rasa_server: LocalRasaServer, content_store: ContentStore) -> None:
+    client = RasaClient(rasa_server.url, rasa_server.secret)
+    gone = RasaClient("http://127.0.0.1:9", None, timeout=1.0)  # nothing listens there
+    cache = ParseCache(16)
+    pipeline = Pipeline(content_store, client, retry_after=0.01, cache=cache)
+    try:
+        first = await pipeline.handle(Incoming("how do I buy a bus ticket"))
+        assert (first.route, first.status, cache.misses) == ("transport.tickets", "answered", 1)
+
+        pipeline.nlu = gone  # Rasa went away: a parse it gave is still good for a while
+        again = await pipeline.handle(Incoming("how do I buy a bus ticket"))
+        assert again == first and cache.hits == 1
+
+        other = await pipeline.handle(Incoming("where do I find a doctor"))
+        assert other.status in ("degraded", "clarify")  # a new text needs Rasa
+        await asyncio.sleep(0.05)  # past retry_after: Rasa is tried again
+        after = await pipeline.handle(Incoming("how do I buy a bus ticket"))
+        assert after.status in ("degraded", "clarify")  # forgotten: Rasa may come back changed
+        assert len(cache) == 0
+    finally:
+        await client.aclose()
+        await gone.aclose()

@@ -54,6 +54,7 @@ async def play(conversations: Conversations, db: Database) -> int:
             claim(db, ticket.id, now=now - dt.timedelta(minutes=30 - n))
             close(db, ticket.id, now=now)
             opened += 1
+    await conversations.close()  # as every channel does when it stops: write pending counts
     return opened
 
 

@@ -10,7 +10,8 @@ from bot.settings import DEFAULT_TELEGRAM_BASE_URL, ConfigurationError, load_set
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     for name in ("TELEGRAM_BOT_TOKEN", "RASA_URL", "RASA_TOKEN", "DATABASE_URL",
-                 "TELEGRAM_BASE_URL", "WEBHOOK_SECRET", "DEFAULT_LANGUAGE"):
+                 "TELEGRAM_BASE_URL", "WEBHOOK_SECRET", "DEFAULT_LANGUAGE",
+                 "TELEGRAM_MESSAGES_PER_SECOND", "RASA_CACHE_SIZE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(str(tmp_path))  # no .env from the working copy
 
@@ -21,6 +22,8 @@ def test_defaults_open_the_console_with_sqlite() -> None:
     assert settings.telegram_base_url == DEFAULT_TELEGRAM_BASE_URL
     assert settings.database_url.startswith("sqlite:///")
     assert settings.rasa_url is None
+    assert settings.telegram_messages_per_second == 30  # Telegram's limit for most bots
+    assert settings.rasa_cache_size > 0
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,6 +46,9 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None
     ("DEFAULT_LANGUAGE", "xx", "DEFAULT_LANGUAGE: Value error, must be one of en, de"),
     ("WEBHOOK_SECRET", "has spaces!", "WEBHOOK_SECRET: Value error, 1-256 characters"),
     ("RASA_TIMEOUT", "soon", "RASA_TIMEOUT: Input should be a valid number"),
+    ("TELEGRAM_MESSAGES_PER_SECOND", "-1", "TELEGRAM_MESSAGES_PER_SECOND: Input should be "
+                                           "greater than or equal to 0"),
+    ("RASA_CACHE_SIZE", "lots", "RASA_CACHE_SIZE: Input should be a valid integer"),
 ])
 def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str,
                                           value: str, expected: str) -> None:
