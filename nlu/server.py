@@ -18,6 +18,10 @@ import jwt
 from nlu.training import rasa_env, verify_model
 
 logger = logging.getLogger(__name__)
+# Rasa parses one message at a time. TensorFlow's thread pools split each small operation of
+# the model over the cores and cost more switching than they save: measured on 2 cores with 8
+# parses in flight, a single thread per pool parses about 10% more messages a second.
+SERVING_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 
 
 class RasaStartError(Exception):
@@ -57,7 +61,7 @@ class LocalRasaServer:
             self.log_file.parent.mkdir(parents=True, exist_ok=True)
         output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
         self._process = subprocess.Popen(  # own process group: stopped with its children
-            command, env=rasa_env(), stdout=output, stderr=subprocess.STDOUT,
+            command, env=rasa_env() | SERVING_THREADS, stdout=output, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True)
         self.wait_healthy(timeout)
         return self

@@ -75,7 +75,8 @@ class _ChatLog:
             self.current[event["message_id"]] = event
 
 
-def _bot_message(entry: dict[str, Any]) -> BotMessage:
+def bot_message(entry: dict[str, Any]) -> BotMessage:
+    """A bot event as the emulator's client endpoints return it, as a ``BotMessage``."""
     message: dict[str, Any] = dict(entry["message"])
     return {
         **message,
@@ -121,6 +122,11 @@ class Emulator:
     @property
     def bot_id(self) -> int:
         return int(self.token.split(":")[0])
+
+    @property
+    def pid(self) -> int | None:
+        """The emulator's process id while it runs (benchmarks read its CPU time)."""
+        return self._process.pid if self._process is not None else None
 
     def start(self) -> Self:
         if self._process is not None:
@@ -227,6 +233,14 @@ class Emulator:
         result = await self.request("/e2e/sendUpdate", {"token": self.token, "update": update})
         return int(result["update_id"])
 
+    async def bot_events(self, after: int, timeout: float = 0.0) -> list[tuple[int, BotMessage]]:
+        """Every bot event in any chat with an update id above ``after``, oldest first, as
+        (update id, event) pairs; waits up to ``timeout`` seconds (below the client's 10) for
+        the first. One long poll for many users (load generators); it moves no read position."""
+        entries = await self.request("/e2e/botEvents", {"token": self.token, "after": after,
+                                                        "timeout": round(timeout * 1000)})
+        return [(int(entry["updateId"]), bot_message(entry)) for entry in entries]
+
     def _log(self, chat_id: int) -> _ChatLog:
         return self._logs.setdefault(chat_id, _ChatLog())
 
@@ -236,7 +250,7 @@ class Emulator:
         async with log.lock:  # keeps the order when several users of one chat poll at once
             entries = await self.request("/getUpdates", {"token": self.token, "chatId": chat_id})
             for entry in entries:
-                log.add(_bot_message(entry))
+                log.add(bot_message(entry))
         return log
 
 
